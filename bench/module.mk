@@ -1,0 +1,3 @@
+CHECK_BINS += bench/abtime
+bench/abtime: bench/abtime.c
+	$(CC) $(HK_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
