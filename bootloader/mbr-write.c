@@ -1,0 +1,286 @@
+/* mbr-write: install MBR boot code (bytes 0-439 of sector 0) and nothing
+ * else; the disk signature, partition table and 0x55AA stay as they were. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "mbr.h"
+#include "util.h"
+
+/* Where syslinux keeps mbr.bin and gptmbr.bin: Debian, Fedora, Arch. */
+static const char *const syslinux_dirs[] = {
+	"/usr/lib/syslinux/mbr", "/usr/share/syslinux", "/usr/lib/syslinux/bios",
+};
+
+static void
+usage(void)
+{
+	printf("Usage: %s [options] DISK|IMAGE\n"
+	       "Install MBR boot code (bytes 0-439) without touching the partition table.\n\n"
+	       "  -m, --mbr FILE       boot code: 440 bytes, or a 512-byte sector (first 440 used);\n"
+	       "                       default syslinux's mbr.bin (msdos) or gptmbr.bin (GPT)\n"
+	       "  -b, --backup FILE    save sector 0 to FILE (must not exist) before writing\n"
+	       "  -r, --restore FILE   write a saved sector 0 back (boot code; see the manual)\n"
+	       "  -a, --activate N     set the boot flag on partition N, clear it on the others (msdos)\n"
+	       "  -n, --dry-run        show what would be done, write nothing\n"
+	       "  -f, --force          write without a partition table, over a changed table\n"
+	       "                       (--restore), or to a busy disk\n"
+	       "  -j, --json           report as JSON\n"
+	       "  -h, --help           this help\n"
+	       "  -V, --version        version\n", argv0);
+}
+
+/* A small file, whole; it must hold at most max bytes. */
+static size_t
+read_file(const char *path, unsigned char *buf, size_t max)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		eprintf("%s:", path);
+	while ((n = read(fd, buf + len, max + 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			eprintf("%s:", path);
+		}
+		len += (size_t)n;
+		if (len > max)
+			eprintf("%s: larger than %zu bytes", path, max);
+	}
+	close(fd);
+	return len;
+}
+
+static const char *
+find_syslinux_mbr(const char *name)
+{
+	static char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < LEN(syslinux_dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", syslinux_dirs[i], name);
+		if (access(path, R_OK) == 0)
+			return path;
+	}
+	eprintf("%s: not found in the syslinux directories (install syslinux, or give --mbr)", name);
+}
+
+/* A whole disk?  The kernel marks partitions in sysfs. */
+static int
+is_partition(dev_t rdev)
+{
+	char path[PATH_MAX];
+
+	if (sysfs_path(path, sizeof(path), "/dev/block/%u:%u/partition", major(rdev),
+	               minor(rdev)) < 0)
+		eprintf("sysfs path:");
+	return access(path, F_OK) == 0;
+}
+
+static int
+open_target(const char *target, const struct stat *st, int dry, int force)
+{
+	int blk = S_ISBLK(st->st_mode), fd, ro = 0;
+
+	if (dry)
+		fd = open(target, O_RDONLY | O_CLOEXEC);
+	else {
+		/* Exclusive: no mounted partition, no other holder. */
+		fd = open(target, O_RDWR | O_CLOEXEC | (blk ? O_EXCL : 0));
+		if (fd < 0 && errno == EBUSY) {
+			if (!force)
+				eprintf("%s: busy (a partition is mounted or another program holds it); "
+				        "--force writes anyway", target);
+			fd = open(target, O_RDWR | O_CLOEXEC);
+		}
+	}
+	if (fd < 0) {
+		if (errno == EROFS || errno == EACCES || errno == EPERM)
+			eprintf("%s: read-only (%s)", target, strerror(errno));
+		eprintf("%s:", target);
+	}
+	if (blk && ioctl(fd, BLKROGET, &ro) == 0 && ro)
+		eprintf("%s: read-only block device", target);
+	return fd;
+}
+
+/* Saves sector 0 to a new file: O_EXCL, so an old backup is never lost. */
+static void
+save_backup(const char *path, const unsigned char *sec)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		eprintf("%s:", path);
+	if (write(fd, sec, MBR_SIZE) != MBR_SIZE || fsync(fd) < 0 || close(fd) < 0) {
+		int saved = errno;
+		unlink(path);
+		errno = saved;
+		eprintf("%s:", path);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "mbr", required_argument, NULL, 'm' },
+		{ "backup", required_argument, NULL, 'b' },
+		{ "restore", required_argument, NULL, 'r' },
+		{ "activate", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *mbrfile = NULL, *backup = NULL, *restore = NULL, *target, *source;
+	unsigned char cur[MBR_SIZE], want[MBR_SIZE], back[MBR_SIZE], buf[MBR_SIZE];
+	int opt, activate = 0, dry = 0, force = 0, json = 0, fd, changed;
+	size_t len, wlen = 0;
+	enum mbr_label label;
+	struct stat st;
+	uint64_t v;
+
+	setprogname(argv[0]);
+	while ((opt = getopt_long(argc, argv, "m:b:r:a:nfjhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': mbrfile = optarg; break;
+		case 'b': backup = optarg; break;
+		case 'r': restore = optarg; break;
+		case 'a':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > MBR_ENTRIES)
+				usage_error("--activate %s: not a partition number 1-%d", optarg, MBR_ENTRIES);
+			activate = (int)v;
+			break;
+		case 'n': dry = 1; break;
+		case 'f': force = 1; break;
+		case 'j': json = 1; break;
+		case 'h': usage(); return EXIT_OK;
+		case 'V': print_version(); return EXIT_OK;
+		default: usage_error("unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		usage_error(argc == optind ? "no DISK given" : "one DISK only");
+	if (restore && (mbrfile || activate))
+		usage_error("--restore goes with neither --mbr nor --activate");
+	target = argv[optind];
+
+	/* Validate everything before writing anything. */
+	if (stat(target, &st) < 0)
+		eprintf("%s:", target);
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+		eprintf("%s: neither a block device nor an image file", target);
+	if (S_ISBLK(st.st_mode) && is_partition(st.st_rdev))
+		eprintf("%s: a partition; the MBR belongs to the whole disk", target);
+	if (S_ISREG(st.st_mode) && !(st.st_mode & 0222))
+		eprintf("%s: read-only image (mode %04o)", target, (unsigned)(st.st_mode & 07777));
+	fd = open_target(target, &st, dry, force);
+	if (mbr_read_sector(fd, cur) < 0)
+		eprintf("%s: reading sector 0: %s", target,
+		        errno == EIO ? "shorter than 512 bytes" : strerror(errno));
+	label = mbr_label(cur);
+	if ((label == MBR_NONE || label == MBR_UNKNOWN) && !force && !restore)
+		eprintf("%s: %s; --force writes anyway", target,
+		        label == MBR_NONE ? "no partition table (no 0x55AA at byte 510)"
+		                          : "0x55AA but no partition table (a filesystem boot sector?)");
+	memcpy(want, cur, MBR_SIZE);
+
+	if (restore) {
+		source = restore;
+		if (read_file(restore, back, MBR_SIZE) != MBR_SIZE || !mbr_has_signature(back))
+			eprintf("%s: not a saved sector 0 (512 bytes ending in 0x55AA)", restore);
+		/* The table in the backup may describe partitions that no longer
+		 * exist: put it back only when told to. */
+		if (memcmp(back + MBR_CODE_SIZE, cur + MBR_CODE_SIZE, MBR_SIZE - MBR_CODE_SIZE) != 0) {
+			if (!force)
+				eprintf("%s: disk signature or partition table changed since %s; "
+				        "--force writes the whole saved sector back, "
+				        "--mbr %s puts back only its boot code", target, restore, restore);
+			memcpy(want, back, MBR_SIZE);
+		} else {
+			memcpy(want, back, MBR_CODE_SIZE);
+		}
+	} else {
+		source = mbrfile ? mbrfile : find_syslinux_mbr(label == MBR_GPT ? "gptmbr.bin" : "mbr.bin");
+		len = read_file(source, buf, MBR_SIZE);
+		if (mbr_code_from(buf, len, want) < 0)
+			eprintf("%s: %zu bytes; boot code is 440 bytes (or a 512-byte sector)", source, len);
+		if (activate) {
+			if (label != MBR_DOS)
+				eprintf("--activate: %s has a %s label; the boot flag is an msdos thing "
+				        "(GPT: sfdisk --part-attrs %s N LegacyBIOSBootable)", target,
+				        mbr_label_name(label), target);
+			if (mbr_set_active(want, activate) < 0)
+				eprintf("--activate %d: %s has no partition %d", activate, target, activate);
+		}
+	}
+
+	changed = memcmp(want, cur, MBR_SIZE) != 0;
+	if (changed) {
+		/* Boot code only, unless the flags or a restored table changed. */
+		wlen = memcmp(want + MBR_CODE_SIZE, cur + MBR_CODE_SIZE, MBR_SIZE - MBR_CODE_SIZE)
+		               ? MBR_SIZE : MBR_CODE_SIZE;
+		if (backup && access(backup, F_OK) == 0)
+			eprintf("%s: exists; a backup is never overwritten", backup);
+	}
+	if (changed && !dry) {
+		if (backup)
+			save_backup(backup, cur);
+		/* One write of the bytes that change, then make it durable. */
+		if (pwrite(fd, want, wlen, 0) != (ssize_t)wlen)
+			eprintf("%s: write failed: %s (see %s)", target, strerror(errno),
+			        backup ? backup : "--backup next time");
+		if (fsync(fd) < 0)
+			eprintf("%s: fsync:", target);
+		/* Read back from the device, not from our own cache. */
+		if (S_ISBLK(st.st_mode))
+			ioctl(fd, BLKFLSBUF, 0);
+		else
+			posix_fadvise(fd, 0, MBR_SIZE, POSIX_FADV_DONTNEED);
+		if (mbr_read_sector(fd, buf) < 0 || memcmp(buf, want, MBR_SIZE) != 0)
+			eprintf("%s: verification failed: sector 0 does not read back as written", target);
+	}
+	close(fd);
+
+	if (json) {
+		struct json j;
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "target", target);
+		json_string(&j, "label", mbr_label_name(label));
+		json_string(&j, restore ? "restore" : "mbr", source);
+		json_bool(&j, "changed", changed);
+		json_bool(&j, "dry_run", dry);
+		json_u64(&j, "bytes", changed ? wlen : 0);
+		if (activate)
+			json_u64(&j, "active", (uint64_t)activate);
+		else
+			json_null(&j, "active");
+		json_string(&j, "backup", changed && backup ? backup : NULL);
+		json_object_end(&j);
+		json_finish(&j);
+	} else if (!changed) {
+		printf("%s: unchanged (%s already in place)\n", target, source);
+	} else {
+		printf("%s: %s %zu bytes from %s (%s label)%s%s\n", target,
+		       dry ? "would write" : "wrote", wlen, source, mbr_label_name(label),
+		       backup ? (dry ? ", would save the old sector to " : ", old sector saved to ") : "",
+		       backup ? backup : "");
+	}
+	return EXIT_OK;
+}
