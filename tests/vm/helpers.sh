@@ -75,11 +75,13 @@ mknodes() {
 	done
 }
 
-# wait_for TEST-ARGS...: polls `test ARGS` every 0.1 s for up to
-# $WAIT_SECONDS (10) seconds, e.g. wait_for -b /dev/sda.
+# wait_for CMD...: runs CMD every 0.1 s until it succeeds, for up to
+# $WAIT_SECONDS (10) seconds; fails when it never did.
+#   wait_for test -b /dev/sda
+#   wait_for grep -q clean /sys/block/bcache0/bcache/state
 wait_for() {
 	local i=0 max=$((${WAIT_SECONDS:-10} * 10))
-	while ! test "$@"; do
+	until "$@"; do
 		i=$((i + 1))
 		[ $i -ge $max ] && return 1
 		sleep 0.1
