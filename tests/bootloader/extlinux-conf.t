@@ -168,7 +168,7 @@ else
 	uuid=3b0b6a1e-5c4d-4e2f-9a8b-7c6d5e4f3a2b
 	mkfs.ext4 -q -F -U $uuid "$TMP/root.img"
 	if loop=$(losetup -f --show "$TMP/root.img" 2>/dev/null); then
-		on_exit "losetup -d $loop"
+		on_exit "[ \"\$(losetup -nO BACK-FILE $loop 2>/dev/null)\" = \"$TMP/root.img\" ] && losetup -d $loop"
 		dev=$(printf '%d:%d' "0x$(stat -c %t "$loop")" "0x$(stat -c %T "$loop")")
 		printf '%s\n' "27 1 $dev / / rw,relatime - ext4 $loop rw" > "$TMP/proc/self/mountinfo"
 		run $X --boot "$B" --output "$TMP/uuid.conf" --json
