@@ -67,6 +67,8 @@ check_scan_rate(const struct ksm_facts *f, struct ksm_finding *out, size_t *n)
 
 	if (f->rmap_items > volume)
 		volume = f->rmap_items;
+	if (f->mergeable_pages > volume)
+		volume = f->mergeable_pages;
 	if (mode && mode->kind == KSM_CHOICE && strcmp(mode->choice, "scan-time") == 0) {
 		add(out, n, "scan_rate", KSM_OK, NULL, "the advisor tunes pages_to_scan (now %" PRId64
 		    ") for a full scan every %" PRId64 " s", to_scan,

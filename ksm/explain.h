@@ -13,6 +13,7 @@ struct ksm_facts {
 	const char *mergeable_source; /* "ksm_stat" or "smaps" */
 	unsigned mergeable_procs;
 	uint64_t rmap_items;          /* summed over processes */
+	uint64_t mergeable_pages;     /* size of the "mg" areas, when smaps was read */
 	char thp[KSM_CHOICE_MAX];               /* transparent_hugepage/enabled, "" if absent */
 	int apparmor;                 /* 1 active, 0 not, -1 unknown */
 };

@@ -88,6 +88,15 @@ static const struct {
 	  "Seconds between prunings of stale stable node chains.", 1000 },
 	{ "advisor_target_scan_time", "advisor_target_scan_time_seconds", "gauge",
 	  "Seconds the scan-time advisor aims at for a full scan.", 1 },
+	{ "ksm_zero_pages", "zero_pages", "gauge", "Empty pages merged with the zero page (use_zero_pages).", 1 },
+	{ "pages_skipped", "pages_skipped", "gauge", "Pages the smart scan skipped in the last full scan.", 1 },
+	{ "pages_to_scan", "pages_to_scan", "gauge", "Pages ksmd scans per batch.", 1 },
+	{ "max_page_sharing", "max_page_sharing", "gauge", "Most sharers of one shared page.", 1 },
+	{ "merge_across_nodes", "merge_across_nodes", "gauge", "1 when pages merge across NUMA nodes.", 1 },
+	{ "use_zero_pages", "use_zero_pages", "gauge", "1 when empty pages merge with the zero page.", 1 },
+	{ "smart_scan", "smart_scan", "gauge", "1 when pages that never merge are scanned less often.", 1 },
+	{ "stable_node_chains", "stable_node_chains", "gauge", "Shared pages that hit max_page_sharing.", 1 },
+	{ "stable_node_dups", "stable_node_dups", "gauge", "Duplicated stable nodes in chains.", 1 },
 };
 
 static void
@@ -372,27 +381,28 @@ save(const char *file)
 
 /* --- explain ----------------------------------------------------------- */
 
+/* The mergeable areas of a process, from its smaps.  0, or -1. */
 static int
-proc_smaps_mergeable(int pid)
+read_smaps(int pid, struct ksm_smaps *s)
 {
-	char path[PATH_MAX], *text = NULL;
+	char path[PATH_MAX], *line = NULL;
 	size_t cap = 0;
 	FILE *f;
-	int found = 0;
 
 	if (procfs_path(path, sizeof(path), "/%d/smaps", pid) < 0 || !(f = fopen(path, "re")))
 		return -1;
-	while (!found && getline(&text, &cap, f) > 0)
-		found = ksm_smaps_has_mergeable(text);
-	free(text);
+	while (getline(&line, &cap, f) > 0)
+		ksm_smaps_line(s, line);
+	free(line);
 	fclose(f);
-	return found;
+	return 0;
 }
 
 static void
 gather_procs(struct ksm_facts *f)
 {
 	struct ksm_procs ps = { 0 };
+	struct ksm_smaps sm = { 0 };
 	size_t i;
 	int used_smaps = 0;
 
@@ -404,18 +414,22 @@ gather_procs(struct ksm_facts *f)
 		int m = p->mergeable == 1 || p->merge_any == 1 || p->rmap_items > 0 || p->merging_pages > 0;
 
 		/* Kernels before 6.7 do not say whether a process is mergeable:
-		 * the "mg" flag of its areas does. */
-		if (!m && p->mergeable < 0) {
-			int r = proc_smaps_mergeable(p->pid);
-			if (r < 0)
-				continue;
-			used_smaps = 1;
-			m = r;
+		 * the "mg" flag of its areas does; and their size tells the
+		 * volume KSM has to scan. */
+		if (p->mergeable < 0 || m) {
+			unsigned before = sm.mergeable_areas;
+			if (read_smaps(p->pid, &sm) == 0) {
+				used_smaps |= p->mergeable < 0;
+				m |= sm.mergeable_areas > before;
+			} else if (p->mergeable < 0) {
+				continue;   /* gone, or not ours to read */
+			}
 		}
 		f->procs_readable = 1;
 		f->mergeable_procs += m != 0;
 		f->rmap_items += p->rmap_items;
 	}
+	f->mergeable_pages = sm.mergeable_kb * 1024 / f->page_size;
 	if (used_smaps)
 		f->mergeable_source = ps.have_stat ? "ksm_stat and smaps" : "smaps";
 	ksm_procs_free(&ps);

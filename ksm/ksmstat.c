@@ -247,24 +247,38 @@ ksm_proc_cmp_profit(const void *va, const void *vb)
 	return ksm_proc_cmp_merging(va, vb);
 }
 
-int
-ksm_smaps_has_mergeable(const char *text)
+void
+ksm_smaps_line(struct ksm_smaps *s, const char *line)
 {
-	const char *s = text;
+	const char *t;
+	uint64_t kb;
+	char num[32];
+	size_t n;
 
-	while ((s = strstr(s, "VmFlags:"))) {
-		const char *end = strchr(s, '\n');
-		const char *t = s + 8;
-		size_t n = end ? (size_t)(end - t) : strlen(t);
-
-		/* Flags are two-letter words separated by blanks. */
-		for (size_t i = 0; i + 1 < n; i++)
-			if (t[i] == 'm' && t[i + 1] == 'g' && t[i - 1] == ' ' &&
-			    (i + 2 == n || isspace((unsigned char)t[i + 2])))
-				return 1;
-		s = t;
+	if (strncmp(line, "Size:", 5) == 0) {
+		t = skip_blank(line + 5);
+		n = strspn(t, "0123456789");
+		if (n && n < sizeof(num)) {
+			memcpy(num, t, n);
+			num[n] = '\0';
+			s->area_kb = parse_u64(num, &kb) == 0 ? kb : 0;
+		}
+		return;
 	}
-	return 0;
+	if (strncmp(line, "VmFlags:", 8) != 0)
+		return;
+	/* Flags are two-letter words separated by blanks. */
+	for (t = line + 8; *t; t += 2) {
+		t = skip_blank(t);
+		if (t[0] == 'm' && t[1] == 'g' && (!t[2] || isspace((unsigned char)t[2]))) {
+			s->mergeable_kb += s->area_kb;
+			s->mergeable_areas++;
+			break;
+		}
+		if (!t[0] || !t[1])
+			break;
+	}
+	s->area_kb = 0;
 }
 
 const struct ksm_knob *

@@ -65,8 +65,14 @@ int ksm_proc_interesting(const struct ksm_proc *p);
 /* qsort comparators: most first, then by pid. */
 int ksm_proc_cmp_merging(const void *a, const void *b);
 int ksm_proc_cmp_profit(const void *a, const void *b);
-/* smaps: whether a "VmFlags:" line carries "mg" (madvised mergeable). */
-int ksm_smaps_has_mergeable(const char *text);
+/* /proc/PID/smaps, fed one line at a time: the areas whose "VmFlags:"
+ * carry "mg" (mergeable) and their size.  Start from all zeros. */
+struct ksm_smaps {
+	uint64_t area_kb;             /* Size: of the current area */
+	uint64_t mergeable_kb;
+	unsigned mergeable_areas;
+};
+void ksm_smaps_line(struct ksm_smaps *s, const char *line);
 
 /* --- writable knobs -------------------------------------------------- */
 enum {

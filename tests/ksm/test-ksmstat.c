@@ -154,14 +154,40 @@ test_sort(void **state)
 	assert_int_equal(p[2].pid, 10);
 }
 
+static struct ksm_smaps
+smaps(const char *text)
+{
+	struct ksm_smaps s = { 0 };
+	char buf[4096], *line, *next;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (line = buf; line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		ksm_smaps_line(&s, line);
+	}
+	return s;
+}
+
 static void
 test_smaps(void **state)
 {
-	assert_true(ksm_smaps_has_mergeable("Size: 4 kB\nVmFlags: rd wr mr mw me ac mg\n"));
-	assert_true(ksm_smaps_has_mergeable("VmFlags: rd wr mg sd\n"));
-	assert_false(ksm_smaps_has_mergeable("VmFlags: rd wr mr mw me ac sd\n"));
-	assert_false(ksm_smaps_has_mergeable("Name: mg\nVmFlags: rd\n"));
-	assert_false(ksm_smaps_has_mergeable(""));
+	struct ksm_smaps s;
+
+	s = smaps("7f00-7f01 rw-p 0 00:00 0\nSize:               1024 kB\n"
+	          "VmFlags: rd wr mr mw me ac mg\n"
+	          "7f02-7f03 rw-p 0 00:00 0\nSize:                 64 kB\n"
+	          "VmFlags: rd wr mg sd\n"
+	          "5500-5501 r--p 0 fd:01 1 /usr/bin/x\nSize:                  8 kB\n"
+	          "Name: mg\nVmFlags: rd mr mw me\n");
+	assert_int_equal(s.mergeable_areas, 2);
+	assert_true(s.mergeable_kb == 1088);
+	s = smaps("Size: 4 kB\nVmFlags: rd wr mr mw me ac sd\n");
+	assert_int_equal(s.mergeable_areas, 0);
+	s = smaps("Size: 4 kB\nVmFlags: mgx\nVmFlags: m\n");
+	assert_int_equal(s.mergeable_areas, 0);
+	s = smaps("");
+	assert_true(s.mergeable_kb == 0);
 }
 
 static void
