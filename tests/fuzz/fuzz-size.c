@@ -25,8 +25,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_str(data, size), *end, buf[32];
-	uint64_t u, sz, back;
-	int64_t i;
+	uint64_t u = 0, sz = 0, back = 0;
+	int64_t i = 0;
 
 	/* parse_u64 accepts exactly the digit strings strtoull takes whole. */
 	if (parse_u64(s, &u) == 0) {

@@ -25,9 +25,10 @@ replay_file(const char *path)
 	}
 	for (;;) {
 		if (len == cap) {
-			cap = cap ? 2 * cap : 4096;
-			if (!(buf = realloc(buf, cap)))
+			uint8_t *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
+			if (!nb)
 				abort();
+			buf = nb;
 		}
 		n = fread(buf + len, 1, cap - len, f);
 		if (n == 0)
