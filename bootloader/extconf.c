@@ -64,7 +64,8 @@ newest_first(const void *a, const void *b)
 void
 extconf_sort(struct kernel *k, size_t n)
 {
-	qsort(k, n, sizeof(*k), newest_first);
+	if (n > 1)   /* qsort wants a valid pointer even for nothing */
+		qsort(k, n, sizeof(*k), newest_first);
 }
 
 char *

@@ -49,15 +49,20 @@ read_file(const char *path, unsigned char *buf, size_t max)
 
 	if (fd < 0)
 		eprintf("%s:", path);
-	while ((n = read(fd, buf + len, max + 1 - len)) != 0) {
+	for (;;) {
+		char extra;
+		/* up to max into buf; then one byte more shows a bigger file */
+		n = len < max ? read(fd, buf + len, max - len) : read(fd, &extra, 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			eprintf("%s:", path);
 		}
-		len += (size_t)n;
-		if (len > max)
+		if (n == 0)
+			break;
+		if (len == max)
 			eprintf("%s: larger than %zu bytes", path, max);
+		len += (size_t)n;
 	}
 	close(fd);
 	return len;
