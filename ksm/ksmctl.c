@@ -46,19 +46,6 @@ usage(FILE *f)
 }
 
 static void
-read_global(struct ksm_global *g)
-{
-	char dir[PATH_MAX];
-
-	if (ksm_read_global(g) < 0) {
-		sysfs_path(dir, sizeof(dir), KSM_DIR);
-		if (errno == ENOENT)
-			eprintf("%s: this kernel has no KSM (CONFIG_KSM)", dir);
-		eprintf("%s:", dir);
-	}
-}
-
-static void
 print_ratio(const char *name, double r)
 {
 	if (isnan(r))
@@ -164,7 +151,7 @@ cmd_status(void)
 	char sz[32];
 	size_t i;
 
-	read_global(&g);
+	ksm_must_read_global(&g);
 	ksm_derive(&g, ksm_page_size(), &d);
 	if (prom_out) {
 		status_prometheus(&g, &d);
@@ -252,18 +239,25 @@ report(const struct ksm_change *c, size_t n)
 	return any;
 }
 
+static void
+validate_or_exit(struct ksm_change *c, size_t n, const struct ksm_global *g, int bad_rc)
+{
+	char err[256];
+
+	if (ksm_validate(c, n, g, err, sizeof(err)) < 0) {
+		weprintf("%s; nothing changed", err);
+		exit(bad_rc);
+	}
+}
+
 /* Validates and applies; bad_rc: the exit status for a refused list. */
 static int
 change(struct ksm_change *c, size_t n, int bad_rc)
 {
 	struct ksm_global g;
-	char err[256];
 
-	read_global(&g);
-	if (ksm_validate(c, n, &g, err, sizeof(err)) < 0) {
-		weprintf("%s; nothing changed", err);
-		exit(bad_rc);
-	}
+	ksm_must_read_global(&g);
+	validate_or_exit(c, n, &g, bad_rc);
 	apply(c, n);
 	return report(c, n);
 }
@@ -274,20 +268,22 @@ cmd_run_value(const char *value)
 	struct ksm_change c;
 	char arg[32], err[256];
 	struct ksm_global g;
-	int changed;
+	int64_t merged;
 
 	snprintf(arg, sizeof(arg), "run=%s", value);
 	if (ksm_parse_assignment(arg, &c, err, sizeof(err)) < 0)
 		eprintf("%s", err);
-	read_global(&g);
-	changed = change(&c, 1, EXIT_FAIL);
-	/* Unmerging is asked for as long as pages are merged, even at run 2. */
-	if (strcmp(value, "2") == 0 && ksm_num(&g, "pages_sharing", 0) > 0)
-		changed = 1;
-	if (!json_out && strcmp(value, "0") == 0 && ksm_num(&g, "pages_sharing", 0) > 0)
-		printf("note: %" PRId64 " pages stay merged; 'ksmctl unmerge' splits them\n",
-		       ksm_num(&g, "pages_sharing", 0));
-	return changed;
+	ksm_must_read_global(&g);
+	merged = ksm_num(&g, "pages_sharing", 0);
+	validate_or_exit(&c, 1, &g, EXIT_FAIL);
+	/* Unmerging is needed while pages are merged, even at run 2. */
+	if (strcmp(value, "2") == 0 && merged > 0)
+		c.changed = 1;
+	apply(&c, 1);
+	report(&c, 1);
+	if (!json_out && strcmp(value, "0") == 0 && merged > 0)
+		printf("note: %" PRId64 " pages stay merged; 'ksmctl unmerge' splits them\n", merged);
+	return c.changed;
 }
 
 static int
@@ -319,7 +315,7 @@ cmd_load(const char *file)
 
 	if (read_small_file(file, text, sizeof(text)) < 0)
 		eprintf("%s:", file);
-	read_global(&g);
+	ksm_must_read_global(&g);
 	for (line = text; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -352,7 +348,7 @@ save(const char *file)
 	struct ksm_global g;
 	int len, changed;
 
-	read_global(&g);
+	ksm_must_read_global(&g);
 	if ((len = ksm_conf_format(&g, text, sizeof(text))) < 1)
 		eprintf("%s: settings do not fit", file);
 	/* read_small_file drops the final newline: compare without it. */

@@ -45,6 +45,19 @@ ksm_read_global(struct ksm_global *g)
 	return 0;
 }
 
+void
+ksm_must_read_global(struct ksm_global *g)
+{
+	char dir[PATH_MAX];
+
+	if (ksm_read_global(g) == 0)
+		return;
+	sysfs_path(dir, sizeof(dir), KSM_DIR);
+	if (errno == ENOENT)
+		eprintf("%s: this kernel has no KSM (CONFIG_KSM)", dir);
+	eprintf("%s:", dir);
+}
+
 int
 ksm_write(const char *name, const char *value)
 {
@@ -92,7 +105,7 @@ ksm_read_procs(struct ksm_procs *ps, int all)
 	ps->n = 0;
 	ps->seen = 0;
 	ps->have_stat = 0;
-	if (procfs_path(dir, sizeof(dir), "/") < 0 || !(d = opendir(dir)))
+	if (snprintf(dir, sizeof(dir), "%s", procfs_root()) >= (int)sizeof(dir) || !(d = opendir(dir)))
 		return -1;
 	while ((e = readdir(d))) {
 		if (!is_pid(e->d_name))

@@ -9,6 +9,8 @@
 /* Reads every value of /sys/kernel/mm/ksm.  0, or -1 with errno
  * (ENOENT: this kernel has no KSM). */
 int ksm_read_global(struct ksm_global *g);
+/* The same, exiting with a message on failure. */
+void ksm_must_read_global(struct ksm_global *g);
 /* Writes one knob.  0, or -1 with errno (the kernel's refusal). */
 int ksm_write(const char *name, const char *value);
 

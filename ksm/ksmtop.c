@@ -53,19 +53,10 @@ now(void)
 static void
 take(struct sample *s, enum sort sort)
 {
-	char dir[PATH_MAX];
-
-	if (ksm_read_global(&s->g) < 0) {
-		sysfs_path(dir, sizeof(dir), KSM_DIR);
-		if (errno == ENOENT)
-			eprintf("%s: this kernel has no KSM (CONFIG_KSM)", dir);
-		eprintf("%s:", dir);
-	}
+	ksm_must_read_global(&s->g);
 	ksm_derive(&s->g, ksm_page_size(), &s->d);
-	if (ksm_read_procs(&s->ps, 0) < 0) {
-		procfs_path(dir, sizeof(dir), "/");
-		eprintf("%s:", dir);
-	}
+	if (ksm_read_procs(&s->ps, 0) < 0)
+		eprintf("%s:", procfs_root());
 	qsort(s->ps.p, s->ps.n, sizeof(s->ps.p[0]),
 	      sort == SORT_PROFIT ? ksm_proc_cmp_profit : ksm_proc_cmp_merging);
 	s->t = now();
