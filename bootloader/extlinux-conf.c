@@ -384,8 +384,11 @@ main(int argc, char *argv[])
 		/* the extlinux/ directory of a fresh boot partition */
 		if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST)
 			eprintf("%s:", dir);
-		if (write_file_atomic(output, text, len, 1) < 0)
-			eprintf("%s:", output);
+		/* A symlinked configuration stays a symlink: write its target. */
+		char *target = exists ? realpath(output, NULL) : NULL;
+		if (write_file_atomic(target ? target : output, text, len, 1) < 0)
+			eprintf("%s:", target ? target : output);
+		free(target);
 	}
 
 	if (diff) {

@@ -247,9 +247,10 @@ main(int argc, char *argv[])
 		if (backup)
 			save_backup(backup, cur);
 		/* One write of the bytes that change, then make it durable. */
-		if (pwrite(fd, want, wlen, 0) != (ssize_t)wlen)
-			eprintf("%s: write failed: %s (see %s)", target, strerror(errno),
-			        backup ? backup : "--backup next time");
+		ssize_t n = pwrite(fd, want, wlen, 0);
+		if (n != (ssize_t)wlen)
+			eprintf("%s: write failed: %s (old sector: %s)", target,
+			        n < 0 ? strerror(errno) : "short write", backup ? backup : "no --backup");
 		if (fsync(fd) < 0)
 			eprintf("%s: fsync:", target);
 		/* Read back from the device, not from our own cache. */

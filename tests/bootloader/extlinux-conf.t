@@ -105,6 +105,16 @@ run head -c 44 "$TMP/noblock.conf"
 check_out append-keeps-head 0 "$(printf 'PROMPT 0\nLABEL rescue\n\tLINUX /rescue\n# BEGIN')"
 run grep -c '^DEFAULT rescue$' "$TMP/noblock.conf"; check_out default-hand-label 0 1
 
+# A symlinked configuration stays a symlink; its target is updated.
+cp "$TMP/noblock.conf" "$TMP/real.conf"
+ln -s real.conf "$TMP/link.conf"
+run $X --boot "$B" --output "$TMP/link.conf" --root UUID=1111-2222 --append "ro quiet" --default rescue
+check_out symlink-out 0 "$TMP/link.conf: unchanged (5 kernels, default rescue)"
+run $X --boot "$B" --output "$TMP/link.conf" --root UUID=3333 --append "ro quiet"
+check symlink-kept "link.conf is no longer a symlink" test -L "$TMP/link.conf"
+check symlink-target "the target was not updated" grep -q 'root=UUID=3333' "$TMP/real.conf"
+check symlink-bak "no .bak beside the target" test -f "$TMP/real.conf.bak"
+
 # --- a kernel arrives, a kernel goes ---------------------------------------------
 echo new > "$B/vmlinuz-6.13.1"
 run $X --boot "$B" --root UUID=1111-2222 --append "ro quiet" --json
