@@ -112,7 +112,7 @@ open_target(const char *target, const struct stat *st, int dry, int force)
 		}
 	}
 	if (fd < 0) {
-		if (errno == EROFS || errno == EACCES || errno == EPERM)
+		if (errno == EROFS || (errno == EACCES && !dry))
 			eprintf("%s: read-only (%s)", target, strerror(errno));
 		eprintf("%s:", target);
 	}
