@@ -4,9 +4,12 @@
 . "$HK_ROOT/tests/lib.sh"
 . "$HK_ROOT/tests/vm/lib.sh"
 
-token="hostkit-$$-$RANDOM"
+token="hostkit-$$-$RANDOM it's \$HOME"
 echo "$token" > "$T_TMP/token"
-vm_run -f "$T_TMP/token" -f "$T_TMP/token:/etc/token-copy" -e HARNESS_TOKEN="$token" "$T_DIR/harness.vm"
+truncate -s 4M "$T_TMP/disk.img"
+printf '%s\n' "$token" | dd of="$T_TMP/disk.img" bs=512 seek=8 conv=notrunc status=none
+vm_run -f "$T_TMP/token" -f "$T_TMP/token:/etc/token-copy" -e HARNESS_TOKEN="$token" \
+	-d "$T_TMP/disk.img" "$T_DIR/harness.vm"
 
 if [ -n "$VM_KDIR" ]; then
 	start=$SECONDS

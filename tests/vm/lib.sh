@@ -8,6 +8,7 @@
 # See tests/vm/README.
 
 VM_LIB=$HK_ROOT/tests/vm
+PATH=$PATH:/usr/sbin:/sbin   # modinfo, losetup ... for users without sbin
 VM_CACHE=${HOSTKIT_VM_CACHE:-/var/cache/hostkit-vm}
 VM_KDIR=          # the cached kernel: vmlinuz, modules/, version
 VM_WHY=           # why the last vm_* function failed
@@ -112,10 +113,13 @@ vm_index_modules() {
 		VM_MODPATH[$n]=$f
 	done < <(find "$VM_KDIR/modules/kernel" -name '*.ko*')
 }
+# vm_mod_builtin NAME: NAME (or an alias of it, like crc32c) is built in.
 vm_mod_builtin() {
-	local n=${1//-/_}
-	[ -f "$VM_KDIR/modules/modules.builtin" ] &&
-		sed 's,.*/,,; s,\.ko.*,,; s,-,_,g' "$VM_KDIR/modules/modules.builtin" | grep -qx -- "$n"
+	local n=${1//-/_} m=$VM_KDIR/modules
+	{ [ -f "$m/modules.builtin" ] &&
+		sed 's,.*/,,; s,\.ko.*,,; s,-,_,g' "$m/modules.builtin" | grep -qx -- "$n"; } ||
+	{ [ -f "$m/modules.builtin.modinfo" ] &&
+		tr '\0' '\n' < "$m/modules.builtin.modinfo" | grep -q -- "^[^.]*\.alias=$1\$"; }
 }
 
 # vm_add_module STAGE NAME: copies NAME and what it depends on into
@@ -163,13 +167,15 @@ vm_add_program() {
 # reason to skip; otherwise an error in the scenario).
 VM_SKIP=0
 vm_initramfs() {
-	local scen=$1 out=$2 stage p path m spec src dest a
+	local scen=$1 out=$2 stage p path m spec src dest bb
 	shift 2
 	VM_SKIP=0
 	stage=$(mktemp -d "$T_TMP/stage.XXXXXX") || return 1
 	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib/modules,lib/vm,etc/vm,proc,sys,dev,tmp,run,root,files}
-	cp /bin/busybox "$stage/bin/busybox"
-	for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"; done
+	# busybox --install links each applet to busybox's real path.
+	bb=$(readlink -f /bin/busybox)
+	mkdir -p "$stage${bb%/*}" && cp "$bb" "$stage$bb" && /bin/busybox --install -s "$stage/bin" ||
+		{ VM_WHY="cannot install busybox"; return 1; }
 	cp "$VM_LIB/init" "$stage/init" && cp "$VM_LIB/helpers.sh" "$stage/lib/vm/helpers.sh" &&
 		cp "$scen" "$stage/etc/vm/scenario" || { VM_WHY="cannot stage $scen"; return 1; }
 	chmod 755 "$stage/init"
@@ -188,11 +194,12 @@ vm_initramfs() {
 		vm_add_program "$stage" "$path" "/usr/sbin/${p##*/}" || return 1
 	done
 	vm_index_modules
-	for m in $(vm_header "$scen" modules); do
+	for m in $(vm_header "$scen" modules) ${VM_EXTRA_MODULES:-}; do
 		vm_add_module "$stage" "$m" || return 1
-		echo "${m//-/_}" >> "$stage/etc/vm/modules.load"
+		# Built-in ones need no loading.
+		[ -e "$stage/lib/modules/${m//-/_}.ko" ] && echo "${m//-/_}" >> "$stage/etc/vm/modules.load"
 	done
-	for m in $(vm_header "$scen" modules-noload) ${VM_EXTRA_MODULES:-}; do
+	for m in $(vm_header "$scen" modules-noload); do
 		vm_add_module "$stage" "$m" || return 1
 	done
 	for spec in $(vm_header "$scen" files) "$@"; do
@@ -217,60 +224,74 @@ vm_qemu() {
 	shift 2
 	[ "${HOSTKIT_VM_ACCEL:-tcg}" = kvm ] && [ -w /dev/kvm ] && accel=kvm
 	timeout -k 5 "$t" qemu-system-x86_64 -accel "$accel" -nographic -no-reboot \
-		-monitor none -serial stdio "$@" < /dev/null > "$log" 2>&1
+		-monitor none -nic none -serial stdio "$@" < /dev/null > "$log" 2>&1
 }
 
 # vm_console_tail LOG [N]: the last N (30) lines of a console log, indented.
 vm_console_tail() {
 	echo "    --- console tail (${1##*/}) ---"
-	tr -d '\r' < "$1" | tail -n "${2:-30}" | sed 's/^/    | /'
+	tr -d '\r' < "$1" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' |
+		tail -n "${2:-30}" | sed 's/^/    | /'
 }
 
-# vm_run [-f SRC[:DEST]]... [-e NAME=VALUE]... [-d IMAGE]... SCENARIO
-# Boots one VM for SCENARIO and prints its results, names prefixed with
-# $T_NAME/.  -f copies a host file into the VM (default DEST /files/NAME),
-# -e sets a variable for the body, -d attaches a raw disk image as a virtio
-# disk (/dev/vda, /dev/vdb, ... in the VM).
-vm_run() {
-	local files=() envs=() disks=() opt scen base t mem smp rc endline img log res initrd d e
+# vm_prepare [-f SRC[:DEST]]... [-e NAME=VALUE]... [-m MODULE]... SCENARIO
+# Everything before the boot: checks for qemu and busybox, fetches the
+# kernel, builds the initramfs.  -f copies a host file into the VM (DEST
+# defaults to /files/NAME), -e sets a variable for the body, -m adds a
+# module loaded at boot (as if in the modules: header).  Sets VM_KERNEL, VM_INITRD and VM_APPEND (the kernel
+# command line the init expects); when the scenario cannot run here it
+# prints SKIP (or FAIL for a broken scenario) itself and returns 1.
+vm_prepare() {
+	local files=() envs=() mods=() opt scen base d e
 	OPTIND=1
-	while getopts f:e:d: opt; do
+	while getopts f:e:m: opt; do
 		case $opt in
 		f) files+=("$OPTARG") ;;
 		e) envs+=("$OPTARG") ;;
-		d) disks+=("$OPTARG") ;;
-		*) fail "vm_run" "usage: vm_run [-f SRC[:DEST]] [-e NAME=VALUE] [-d IMAGE] SCENARIO"; return 1 ;;
+		m) mods+=("$OPTARG") ;;
+		*) fail vm_prepare "usage: vm_prepare [-f SRC[:DEST]] [-e NAME=VALUE] [-m MODULE] SCENARIO"; return 1 ;;
 		esac
 	done
 	shift $((OPTIND - 1))
-	scen=$1; base=${scen##*/}; base=${base%.vm}
+	scen=$1; base=$(vm_name "$scen")
 	[ -f "$scen" ] || { fail "$base" "no scenario file $scen"; return 1; }
 	if ! vm_qemu_ok || ! vm_kernel; then
-		skip "$base" "$VM_WHY"; return 0
+		skip "$base" "$VM_WHY"; return 1
 	fi
-	t=${HOSTKIT_VM_TIMEOUT:-$(vm_header "$scen" timeout)}; t=${t:-120}; t=${t// /}
-	mem=$(vm_header "$scen" memory); mem=${mem// /}
-	smp=$(vm_header "$scen" smp); smp=${smp// /}
-	initrd=$T_TMP/$base.cpio log=$T_TMP/$base.console res=$T_TMP/$base.results
-	((${#disks[@]})) && VM_EXTRA_MODULES="virtio_pci virtio_blk"
-	if ! vm_initramfs "$scen" "$initrd" "${files[@]}"; then
-		VM_EXTRA_MODULES=
+	VM_KERNEL=$VM_KDIR/vmlinuz VM_INITRD=$T_TMP/$base.cpio
+	VM_APPEND="console=ttyS0 quiet panic=-1"
+	VM_EXTRA_MODULES="${mods[*]}"
+	if ! vm_initramfs "$scen" "$VM_INITRD" "${files[@]}"; then
 		if ((VM_SKIP)); then skip "$base" "$VM_WHY"; else fail "$base" "cannot build the initramfs: $VM_WHY"; fi
-		return 0
+		return 1
 	fi
-	VM_EXTRA_MODULES=
 	if ((${#envs[@]})); then
 		# Appended to the cpio as a second archive: the kernel unpacks both.
 		d=$(mktemp -d "$T_TMP/env.XXXXXX"); mkdir -p "$d/etc/vm"
-		for e in "${envs[@]}"; do printf 'export %s=%q\n' "${e%%=*}" "${e#*=}"; done > "$d/etc/vm/env"
-		(cd "$d" && find . | cpio -o -H newc -R 0:0 --quiet) >> "$initrd"
+		for e in "${envs[@]}"; do
+			printf "export %s='%s'\n" "${e%%=*}" "$(printf '%s' "${e#*=}" | sed "s/'/'\\\\''/g")"
+		done > "$d/etc/vm/env"
+		(cd "$d" && find . | cpio -o -H newc -R 0:0 --quiet) >> "$VM_INITRD"
 	fi
-	local qargs=(-m "${mem:-1024}" -smp "${smp:-1}" -kernel "$VM_KDIR/vmlinuz" -initrd "$initrd"
-		-serial "file:$res" -append "console=ttyS0 quiet panic=-1")
-	for img in "${disks[@]}"; do qargs+=(-drive "file=$img,format=raw,if=virtio"); done
+}
+vm_name() { local b=${1##*/}; echo "${b%.vm}"; }
+
+# vm_boot SCENARIO QEMU_ARGS...: boots qemu with the scenario's memory: and
+# smp: (1024, 1), the result port (second serial port) and QEMU_ARGS, kills
+# it after the scenario's timeout: (120 s; HOSTKIT_VM_TIMEOUT overrides),
+# then prints the results and a FAIL with the console tail when the VM hung,
+# stopped early, or the body failed.
+vm_boot() {
+	local scen=$1 base t mem smp rc endline log res start
+	shift
+	base=$(vm_name "$scen")
+	t=${HOSTKIT_VM_TIMEOUT:-$(vm_header "$scen" timeout)}; t=${t:-120}; t=${t// /}
+	mem=$(vm_header "$scen" memory); mem=${mem// /}
+	smp=$(vm_header "$scen" smp); smp=${smp// /}
+	log=$T_TMP/$base.console res=$T_TMP/$base.results
 	: > "$res"
-	local start=$SECONDS
-	vm_qemu "$t" "$log" "${qargs[@]}"; rc=$?
+	start=$SECONDS
+	vm_qemu "$t" "$log" -m "${mem:-1024}" -smp "${smp:-1}" -serial "file:$res" "$@"; rc=$?
 	VM_SECONDS=$((SECONDS - start))
 	[ -n "${HOSTKIT_VM_KEEP:-}" ] && mkdir -p "$HOSTKIT_VM_KEEP" && cp "$log" "$res" "$HOSTKIT_VM_KEEP/"
 	vm_results "$res"
@@ -280,6 +301,9 @@ vm_run() {
 		vm_console_tail "$log"
 	elif [ -z "$endline" ]; then
 		fail "$base" "VM stopped before the scenario ended (qemu status $rc)"
+		vm_console_tail "$log"
+	elif [ "$endline" = "END setup" ]; then
+		fail "$base" "the VM could not be set up (vm-setup above)"
 		vm_console_tail "$log"
 	elif [ "$endline" != "END 0" ]; then
 		fail "$base" "scenario body exited with status ${endline#END }"
@@ -291,6 +315,28 @@ vm_run() {
 		vm_console_tail "$log" 15
 	fi
 	echo "    ($base: VM ran ${VM_SECONDS}s)"
+}
+
+# vm_run [-f SRC[:DEST]]... [-e NAME=VALUE]... [-d IMAGE]... SCENARIO
+# Prepares and boots one VM for SCENARIO (vm_prepare, vm_boot) and prints
+# its results, names prefixed with $T_NAME/.  -d attaches a raw disk image
+# as a virtio disk (/dev/vda, /dev/vdb, ... in the VM; the guest writes to
+# it).  Returns 0 even when results failed: the FAIL lines say so.
+vm_run() {
+	local pre=() disks=() qargs=() opt img
+	OPTIND=1
+	while getopts f:e:d: opt; do
+		case $opt in
+		f|e) pre+=("-$opt" "$OPTARG") ;;
+		d) disks+=("$OPTARG") ;;
+		*) fail vm_run "usage: vm_run [-f SRC[:DEST]] [-e NAME=VALUE] [-d IMAGE] SCENARIO"; return 1 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	((${#disks[@]})) && pre+=(-m virtio_pci -m virtio_blk)
+	vm_prepare "${pre[@]}" "$1" || return 0
+	for img in "${disks[@]}"; do qargs+=(-drive "file=$img,format=raw,if=virtio"); done
+	vm_boot "$1" -kernel "$VM_KERNEL" -initrd "$VM_INITRD" -append "$VM_APPEND" "${qargs[@]}"
 }
 
 # vm_results FILE: the guest's result lines with test names prefixed.
