@@ -26,7 +26,7 @@ libutil=$(ls libutil/*.c)
 # replay NAME INPUT...: 0 when every input runs through cleanly.
 replay() {
 	local name=$1; shift
-	"$T_TMP/replay-$name" "$@" > "$T_TMP/replay.out" 2> "$T_TMP/replay.err"
+	{ "$T_TMP/replay-$name" "$@" > "$T_TMP/replay.out" 2> "$T_TMP/replay.err"; } 2>/dev/null
 }
 
 for src in tests/fuzz/fuzz-*.c; do
@@ -50,7 +50,7 @@ for src in tests/fuzz/fuzz-*.c; do
 		if replay "$name" "$dir"; then
 			pass "$name/$kind ($(wc -l < "$T_TMP/replay.out") inputs)"
 		else
-			fail "$name/$kind" "crashed on: $(tail -1 "$T_TMP/replay.err" | sed -n 's/^replay //p')" \
+			fail "$name/$kind" "crashed on: $(grep "^replay " "$T_TMP/replay.err" | tail -1 | cut -c8-)" \
 				"$(grep -E 'ERROR|runtime error|property failed|#[0-9] ' "$T_TMP/replay.err" | head -12)"
 		fi
 	done
