@@ -24,7 +24,8 @@ extconf_kernel_version(const char *name, int *rank)
 
 		if (strncmp(name, image_prefixes[i], k) != 0 || !*v)
 			continue;
-		if (strstr(v, ".dpkg-"))
+		/* A label or path with blanks would not survive syslinux's parser. */
+		if (strstr(v, ".dpkg-") || strpbrk(v, " \t\n\r\v\f"))
 			return NULL;
 		for (j = 0; j < sizeof(leftovers) / sizeof(leftovers[0]); j++) {
 			size_t vl = strlen(v), sl = strlen(leftovers[j]);

@@ -21,7 +21,8 @@ struct extconf {
 };
 
 /* The version in a kernel image name (vmlinuz-V, bzImage-V, vmlinux-V),
- * or NULL: other files, an empty version, and leftovers of package
+ * or NULL: other files, an empty version, a version with blanks (no
+ * syslinux label or path can hold one), and leftovers of package
  * managers and editors (.dpkg-*, .rpmnew, .bak, .old, ~) are no kernels.
  * *rank gets the preference of the name (lower is preferred) for when one
  * version has several images. */

@@ -336,7 +336,10 @@ main(int argc, char *argv[])
 	if (!realpath(boot, realboot))
 		eprintf("%s:", boot);
 	if (!output) {
-		snprintf(outbuf, sizeof(outbuf), "%s/extlinux/extlinux.conf", boot);
+		size_t bl = strlen(boot);
+		while (bl > 0 && boot[bl - 1] == '/')   /* "mnt/" gives "mnt/extlinux", "/" "/extlinux" */
+			bl--;
+		snprintf(outbuf, sizeof(outbuf), "%.*s/extlinux/extlinux.conf", (int)bl, boot);
 		output = outbuf;
 	}
 	k = find_kernels(realboot, &n);

@@ -35,6 +35,8 @@ test_kernel_names(void **state)
 	assert_null(extconf_kernel_version("vmlinuz-6.1.old", NULL));
 	assert_null(extconf_kernel_version("vmlinuz-6.1~", NULL));
 	assert_null(extconf_kernel_version("vmlinuz-6.1.rpmnew", NULL));
+	assert_null(extconf_kernel_version("vmlinuz-6.1 copy", NULL));
+	assert_null(extconf_kernel_version("vmlinuz-6.1\t", NULL));
 	/* only as a suffix */
 	assert_non_null(extconf_kernel_version("vmlinuz-6.1.old-fix", NULL));
 }
