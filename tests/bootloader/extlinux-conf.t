@@ -85,11 +85,15 @@ check diff-untouched "--diff changed the file" cmp -s "$C" "$TMP/hand.orig"
 # the diff applies to the old file and gives what a real run writes
 run $X --boot "$B" --root UUID=1111-2222 --append "ro quiet" --diff
 printf '%s\n' "$OUT" > "$TMP/hand.diff"
-patch -s -o "$TMP/hand.patched" "$TMP/hand.orig" < "$TMP/hand.diff" >/dev/null 2>&1
+have_cmd patch && patch -s -o "$TMP/hand.patched" "$TMP/hand.orig" < "$TMP/hand.diff" >/dev/null 2>&1
 run $X --boot "$B" --root UUID=1111-2222 --append "ro quiet"
 check_out update-out 0 "$C: updated (5 kernels, default linux-6.12)"
 run cat "$C"; check_out update-result 0 "$E/hand.out"
-check diff-applies "patch of --diff output differs from the real result" cmp -s "$TMP/hand.patched" "$C"
+if have_cmd patch; then
+	check diff-applies "patch of --diff output differs from the real result" cmp -s "$TMP/hand.patched" "$C"
+else
+	skip diff-applies "patch is not installed"
+fi
 check bak-kept "FILE.bak is not the old file" cmp -s "$C.bak" "$TMP/hand.orig"
 # byte for byte outside the block: the text before BEGIN and after END
 outside() { awk '/^# BEGIN extlinux-conf/{s=1} !s{print} /^# END extlinux-conf/{s=0}' "$1" | od -c; }
