@@ -215,9 +215,17 @@ check hook-removed "hook after removal differs from before" cmp -s "$C" "$TMP/be
 printf 'EXTLINUX_CONF_BOOT=%s\n' "$TMP/epoch" > "$TMP/defaults"
 run env PATH="$HK_ROOT/bootloader:$PATH" sh "$H" 6.14
 check hook-no-conf "hook created a file or failed" test "$RC" = 0 -a ! -e "$TMP/epoch/extlinux"
+# a hand-written file without the block: not ours, left alone
+mkdir -p "$TMP/epoch/extlinux"; printf 'DEFAULT mine\n' > "$TMP/epoch/extlinux/extlinux.conf"
+run env PATH="$HK_ROOT/bootloader:$PATH" sh "$H" 6.14
+check hook-hand-written "hook changed a file without the block" \
+	test "$RC" = 0 -a "$(cat "$TMP/epoch/extlinux/extlinux.conf")" = "DEFAULT mine"
 # a failure does not fail the package
 printf 'EXTLINUX_CONF_BOOT=%s\n' "$TMP/empty" > "$TMP/defaults"
-mkdir -p "$TMP/empty/extlinux"; echo keep > "$TMP/empty/extlinux/extlinux.conf"
+mkdir -p "$TMP/empty/extlinux"
+printf '# BEGIN extlinux-conf\n# END extlinux-conf\n' > "$TMP/empty/extlinux/extlinux.conf"
+cp "$TMP/empty/extlinux/extlinux.conf" "$TMP/empty.orig"
 run env PATH="$HK_ROOT/bootloader:$PATH" sh "$H" 6.14
-check hook-failure-ok "hook failed or changed the file" test "$RC" = 0 -a "$(cat "$TMP/empty/extlinux/extlinux.conf")" = keep
+check hook-failure-ok "hook failed or changed the file" test "$RC" = 0 -a \
+	"$(cat "$TMP/empty/extlinux/extlinux.conf")" = "$(cat "$TMP/empty.orig")"
 check_grep hook-failure-said err 'not updated'
