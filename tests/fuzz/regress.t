@@ -56,6 +56,7 @@ for src in tests/fuzz/fuzz-*.c; do
 	done
 	if [ -d "tests/fuzz/known/$name" ]; then
 		for f in "tests/fuzz/known/$name"/*; do
+			[ -f "$f" ] || continue
 			if replay "$name" "$f"; then
 				pass "$name/known/${f##*/} (fixed: move it to regress/)"
 			else
