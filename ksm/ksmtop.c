@@ -51,14 +51,21 @@ now(void)
 }
 
 static void
+sort_procs(struct ksm_procs *ps, enum sort sort)
+{
+	if (ps->n)   /* p is NULL while empty */
+		qsort(ps->p, ps->n, sizeof(ps->p[0]),
+		      sort == SORT_PROFIT ? ksm_proc_cmp_profit : ksm_proc_cmp_merging);
+}
+
+static void
 take(struct sample *s, enum sort sort)
 {
 	ksm_must_read_global(&s->g);
 	ksm_derive(&s->g, ksm_page_size(), &s->d);
 	if (ksm_read_procs(&s->ps, 0) < 0)
 		eprintf("%s:", procfs_root());
-	qsort(s->ps.p, s->ps.n, sizeof(s->ps.p[0]),
-	      sort == SORT_PROFIT ? ksm_proc_cmp_profit : ksm_proc_cmp_merging);
+	sort_procs(&s->ps, sort);
 	s->t = now();
 }
 
@@ -226,8 +233,7 @@ live(double delay, enum sort sort)
 			sort = SORT_PROFIT;
 		if (key == KEY_RESIZE || key == 'm' || key == 'p') {
 			/* Redraw at once; the rates wait for the next sample. */
-			qsort(cur->ps.p, cur->ps.n, sizeof(cur->ps.p[0]),
-			      sort == SORT_PROFIT ? ksm_proc_cmp_profit : ksm_proc_cmp_merging);
+			sort_procs(&cur->ps, sort);
 			continue;
 		}
 		prev = cur;
