@@ -522,7 +522,6 @@ static int
 wait_command(struct spawn *s, pid_t p)
 {
 	siginfo_t si;
-	sigset_t all;
 	int status;
 
 	fwd_pid = p;
@@ -530,8 +529,7 @@ wait_command(struct spawn *s, pid_t p)
 	while (waitid(P_PID, (id_t)p, &si, WEXITED | WNOWAIT) < 0)
 		if (errno != EINTR)
 			eprintf("wait:");
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
+	sigprocmask(SIG_BLOCK, &s->fwdset, NULL);
 	fwd_pid = 0;
 	while (waitpid(p, &status, 0) < 0)
 		if (errno != EINTR)
