@@ -265,6 +265,10 @@ vm_prepare() {
 		if ((VM_SKIP)); then skip "$base" "$VM_WHY"; else fail "$base" "cannot build the initramfs: $VM_WHY"; fi
 		return 1
 	fi
+	# Sanitizer settings (make check-asan) hold inside the VM as well.
+	for e in ASAN_OPTIONS UBSAN_OPTIONS HOSTKIT_SANITIZED; do
+		[ -n "${!e:-}" ] && envs+=("$e=${!e}")
+	done
 	if ((${#envs[@]})); then
 		# Appended to the cpio as a second archive: the kernel unpacks both.
 		d=$(mktemp -d "$T_TMP/env.XXXXXX"); mkdir -p "$d/etc/vm"
