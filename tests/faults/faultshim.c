@@ -1,0 +1,106 @@
+/* faultshim: an LD_PRELOAD library that makes writes to one file fail the
+ * way a disk or a kernel knob can, for the fault-injection tests.
+ *   HK_FAULT_PATH   the file (its path must end with this)
+ *   HK_FAULT        EINVAL, EBUSY, EIO, ENOSPC, EPERM, ...: the write fails
+ *                   with that errno and writes nothing;
+ *                   short: the write stores half of the bytes and says so
+ *   HK_FAULT_COUNT  how many writes to hit (default: all of them)
+ *   HK_FAULT_LOG    a file that gets one line per fault injected, so a test
+ *                   knows the fault really happened
+ * write, pwrite and pwrite64 are covered (what libutil and mbr-write use). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int left = -2;   /* -2: not read yet, -1: unlimited */
+
+static const struct { const char *name; int err; } errs[] = {
+	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY }, { "EIO", EIO }, { "ENOSPC", ENOSPC },
+	{ "EPERM", EPERM }, { "EACCES", EACCES }, { "EROFS", EROFS }, { "EAGAIN", EAGAIN },
+	{ "ENODEV", ENODEV }, { "EEXIST", EEXIST },
+};
+
+/* 0: leave the write alone; -1: fail with *err; 1: make it short. */
+static int
+fault_for(int fd, size_t n, int *err)
+{
+	const char *want = getenv("HK_FAULT_PATH"), *how = getenv("HK_FAULT"), *log;
+	char link[64], path[4096];
+	ssize_t len;
+	size_t wl, i;
+
+	if (!want || !how || n == 0)
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((len = readlink(link, path, sizeof(path) - 1)) < 0)
+		return 0;
+	path[len] = '\0';
+	wl = strlen(want);
+	if ((size_t)len < wl || strcmp(path + len - wl, want) != 0)
+		return 0;
+	if (left == -2)
+		left = getenv("HK_FAULT_COUNT") ? atoi(getenv("HK_FAULT_COUNT")) : -1;
+	if (left == 0)
+		return 0;
+	if (left > 0)
+		left--;
+	if ((log = getenv("HK_FAULT_LOG"))) {
+		int lfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (lfd >= 0) {
+			dprintf(lfd, "%s %s %zu\n", how, path, n);
+			close(lfd);
+		}
+	}
+	if (strcmp(how, "short") == 0)
+		return n > 1 ? 1 : (*err = EIO, -1);
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (strcmp(how, errs[i].name) == 0) {
+			*err = errs[i].err;
+			return -1;
+		}
+	*err = EIO;
+	return -1;
+}
+
+ssize_t
+write(int fd, const void *buf, size_t n)
+{
+	static ssize_t (*real)(int, const void *, size_t);
+	int err, f;
+
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	f = fault_for(fd, n, &err);
+	if (f < 0) {
+		errno = err;
+		return -1;
+	}
+	return real(fd, buf, f ? n / 2 : n);
+}
+
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	static ssize_t (*real)(int, const void *, size_t, off_t);
+	int err, f;
+
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
+	f = fault_for(fd, n, &err);
+	if (f < 0) {
+		errno = err;
+		return -1;
+	}
+	return real(fd, buf, f ? n / 2 : n, off);
+}
+
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	return pwrite(fd, buf, n, off);
+}
