@@ -11,7 +11,7 @@ KNOB=$T_TMP/proc/sys/kernel/ns_last_pid
 run "$NSL" --help
 check help "usage on stdout, exit 0" eval '[ "$RC" = 0 ] && [[ $OUT == Usage:* ]] && [ -z "$ERR" ]'
 run "$NSL" --version
-check_out version 0 "nslastpid (hostkit) 0.1.0"
+check_out version 0 "nslastpid (hostkit) $(sed -n 's/^VERSION *= *//p' "$HK_ROOT/Makefile")"
 run "$NSL" --bogus
 check usage-unknown-option "exit 2, nothing on stdout" eval '[ "$RC" = 2 ] && [ -z "$OUT" ] && [[ $ERR == *--bogus* ]]'
 run "$NSL" frobnicate
