@@ -15,7 +15,7 @@ printf '%s\n' "$OUT" | sed 's/^/    /'
 field() {  # field METHOD KEY
 	printf '%s\n' "$OUT" | sed -n "s/^hitrate $1 .*[ ]$2=\([0-9.]*\).*/\1/p"
 }
-rate=$(printf '%s\n' "$OUT" | sed -n 's/^storm forks_per_second=//p')
+rate=$(printf '%s\n' "$OUT" | sed -n 's/^storm .*forks_per_second=//p')
 check storm-forks "the storm forked (forks_per_second > 0)" eval '[ "$RC" = 0 ] && [ "${rate:-0}" -gt 0 ]'
 check clone3-every-trial-exact "clone3: exact=$TRIALS, wrong=0" \
 	eval '[ "$(field clone3 exact)" = $TRIALS ] && [ "$(field clone3 wrong)" = 0 ]'
