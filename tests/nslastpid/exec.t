@@ -39,6 +39,17 @@ for m in clone3 fallback; do
 	check_grep "$m-verbose" err "^nslastpid: pid 2004: $m, attempt 1$"
 done
 
+# Where ns_last_pid ends: clone3 leaves it, the fallback leaves it at N.
+# (The backgrounded nslastpid get is the next fork and prints its own PID.)
+"${nolsan[@]}" "$NSL" exec --method fallback --pid 6000 -- true
+"${nolsan[@]}" "$NSL" get > "$T_TMP/next" & wait $!
+OUT=$(cat "$T_TMP/next") ERR= RC=
+check fallback-moves-last-pid "the next fork after the fallback got 6001" [ "$OUT" = 6001 ]
+"${nolsan[@]}" "$NSL" exec --method clone3 --pid 7000 -- true
+"${nolsan[@]}" "$NSL" get > "$T_TMP/next" & wait $!
+OUT=$(cat "$T_TMP/next") ERR= RC=
+check clone3-leaves-last-pid "the next fork after clone3 continues after 6001" eval '[ "$OUT" -gt 6001 ] && [ "$OUT" -lt 6010 ]'
+
 # Taken PIDs -- by a process, by a thread, by a zombie -- are refused with
 # exit 1 naming the PID, and the command does not run.
 sleep 30 & taken=$!

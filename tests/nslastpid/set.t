@@ -15,11 +15,6 @@ check get-json "valid JSON, pid_max as in procfs" \
 	eval 'json_valid && [ "$(json_get "d[\"pid_max\"]")" = "$(cat /proc/sys/kernel/pid_max)" ]'
 
 pid_max=$(cat /proc/sys/kernel/pid_max)
-# Under the sanitizers (make check-asan), LeakSanitizer clones a helper
-# task when nslastpid exits, which takes the next PID: no leak check where
-# we count PIDs.
-nolsan=()
-[ -n "${HOSTKIT_SANITIZED:-}" ] && nolsan=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
 for n in 500 4999 $((pid_max - 2)) 301; do
 	# nslastpid sets N, then sh is the next fork (not the last command of
 	# the subshell, so that bash does not exec it in place).
