@@ -49,8 +49,8 @@ bad_option(int c, char *argv[])
 	if (c == ':')
 		usage_error("option %s needs an argument", argv[optind - 1]);
 	if (optopt)
-		usage_error("unknown option or missing argument: -%c", optopt);
-	usage_error("unknown option or missing argument: %s", argv[optind - 1]);
+		usage_error("unknown option -%c", optopt);
+	usage_error("unknown option %s", argv[optind - 1]);
 }
 
 static _Noreturn void
