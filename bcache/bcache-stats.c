@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,21 @@ find_prev(const struct sel *prev, const struct bch_dev *d)
 	return NULL;
 }
 
+/* One line, cut at the right edge: curses would wrap it onto the next. */
+static void __attribute__((format(printf, 3, 4)))
+put(int row, int col, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (row >= LINES || col >= COLS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	mvaddnstr(row, col, line, COLS - col);
+}
+
 static void
 draw(struct sel *s, struct sel *prev, double dt, double delay)
 {
@@ -665,11 +681,11 @@ draw(struct sel *s, struct sel *prev, double dt, double delay)
 
 	erase();
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&t));
-	mvprintw(row++, 0, "bcache-stats  %s  every %gs  window %s  (q quits)", clock, delay,
+	put(row++, 0, "bcache-stats  %s  every %gs  window %s  (q quits)", clock, delay,
 	         bch_interval_names[interval]);
 	row++;
 	attron(A_BOLD);
-	mvprintw(row++, 0, "%-10s %-10s %-12s %-12s %7s %8s %9s %9s %8s %8s %9s %5s",
+	put(row++, 0, "%-10s %-10s %-12s %-12s %7s %8s %9s %9s %8s %8s %9s %5s",
 	         "DEVICE", "BACKING", "STATE", "MODE", "DIRTY", "WB/s", "HITS/s", "MISSES/s",
 	         "BYPH/s", "BYPM/s", "BYPASS/s", "HIT%");
 	attroff(A_BOLD);
@@ -681,7 +697,7 @@ draw(struct sel *s, struct sel *prev, double dt, double delay)
 
 		if (!s->dev_on[i])
 			continue;
-		mvprintw(row++, 0, "%-10s %-10s %-12s %-12s %7s %8s %9s %9s %8s %8s %9s %5s",
+		put(row++, 0, "%-10s %-10s %-12s %-12s %7s %8s %9s %9s %8s %8s %9s %5s",
 		         str(d->name), d->backing, str(d->state), str(d->cache_mode), size(d->dirty),
 		         d->writeback_running == 1 ? size(d->writeback_rate) : "stopped",
 		         rate(c->hits, o->hits, dt, 0), rate(c->misses, o->misses, dt, 0),
@@ -695,10 +711,10 @@ draw(struct sel *s, struct sel *prev, double dt, double delay)
 
 		if (!s->cset_on[i])
 			continue;
-		mvprintw(row++, 0, "cache set %s  available %s  block %s  bucket %s", c->uuid,
+		put(row++, 0, "cache set %s  available %s  block %s  bucket %s", c->uuid,
 		         pct(c->available_percent), size(c->block_size), size(c->bucket_size));
 		for (k = 0; k < c->ncaches && row < maxy; k++)
-			mvprintw(row++, 2, "cache %-12s io errors %s  written %s", c->caches[k].name,
+			put(row++, 2, "cache %-12s io errors %s  written %s", c->caches[k].name,
 			         num(c->caches[k].io_errors), size(c->caches[k].written));
 	}
 	for (i = 0; i < s->t.ndevs; i++) {
@@ -707,13 +723,13 @@ draw(struct sel *s, struct sel *prev, double dt, double delay)
 		k = bch_dev_warnings(&s->t.devs[i], &s->t, w, 8);
 		for (j = 0; j < k && row + 1 < maxy; j++) {
 			attron(A_BOLD);
-			mvprintw(++row, 0, "warning: %s: %s", str(s->t.devs[i].name[0] ? s->t.devs[i].name :
+			put(++row, 0, "warning: %s: %s", str(s->t.devs[i].name[0] ? s->t.devs[i].name :
 			         s->t.devs[i].backing), w[j]);
 			attroff(A_BOLD);
 		}
 	}
 	if (!s->t.ndevs && row < maxy)
-		mvprintw(row, 0, "no bcache devices%s", s->t.loaded ? "" : " (bcache module not loaded)");
+		put(row, 0, "no bcache devices%s", s->t.loaded ? "" : " (bcache module not loaded)");
 	refresh();
 }
 
