@@ -60,6 +60,21 @@ run_once(char **argv, long *maxrss)
 }
 
 static int
+count_arg(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > 1000000) {
+		fprintf(stderr, "abtime: '%s': not a count\n", s);
+		exit(2);
+	}
+	return (int)v;
+}
+
+static int
 cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -83,8 +98,8 @@ main(int argc, char *argv[])
 
 	while ((c = getopt(argc, argv, "+n:w:")) != -1) {
 		switch (c) {
-		case 'n': runs = atoi(optarg); break;
-		case 'w': warmup = atoi(optarg); break;
+		case 'n': runs = count_arg(optarg); break;
+		case 'w': warmup = count_arg(optarg); break;
 		default:
 			fprintf(stderr, "usage: abtime [-n RUNS] [-w WARMUP] A ARGS ::: B ARGS\n");
 			return 2;
@@ -104,8 +119,11 @@ main(int argc, char *argv[])
 	}
 	ta = calloc((size_t)runs, sizeof(*ta));
 	tb = calloc((size_t)runs, sizeof(*tb));
-	if (!ta || !tb)
+	if (!ta || !tb) {
+		free(ta);
+		free(tb);
 		return 1;
+	}
 	for (i = 0; i < warmup; i++) {
 		run_once(a, &dummy);
 		run_once(b, &dummy);
@@ -125,5 +143,7 @@ main(int argc, char *argv[])
 		printf("a_us=%.1f b_us=%.1f ratio=%.3f a_rss_kb=%ld b_rss_kb=%ld\n",
 		       ma, mb, mb / ma, rss_a, rss_b);
 	}
+	free(ta);
+	free(tb);
 	return 0;
 }

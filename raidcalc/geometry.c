@@ -115,13 +115,22 @@ raid_compute(const struct raid_input *in, struct raid_geometry *g,
 }
 
 int
-raid_from_topology(uint64_t min_io, uint64_t opt_io, unsigned block_size,
+raid_from_topology(uint64_t min_io, uint64_t opt_io, uint64_t phys_sector,
+                   unsigned block_size,
                    struct raid_geometry *g, char *err, size_t errlen)
 {
 	memset(g, 0, sizeof(*g));
 	if (opt_io == 0) {
 		snprintf(err, errlen, "no RAID geometry: optimal I/O size is 0 "
 		         "(minimum I/O size %llu)", (unsigned long long)min_io);
+		return -1;
+	}
+	/* A disk reports its physical sector as minimum I/O; that is no chunk.
+	 * mkfs.xfs ignores such hints for the same reason (libfrog topology). */
+	if (min_io == phys_sector || opt_io == phys_sector) {
+		snprintf(err, errlen, "no RAID geometry: minimum I/O size %llu, optimal "
+		         "I/O size %llu, physical sector %llu", (unsigned long long)min_io,
+		         (unsigned long long)opt_io, (unsigned long long)phys_sector);
 		return -1;
 	}
 	if (min_io == 0 || opt_io % min_io || opt_io < min_io) {

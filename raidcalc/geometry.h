@@ -34,9 +34,11 @@ int raid10_parse_layout(const char *s, char *layout, unsigned *copies);
 int raid_compute(const struct raid_input *in, struct raid_geometry *g,
                  char *err, size_t errlen);
 /* Geometry as a device reports it: minimum_io_size is the chunk,
- * optimal_io_size the full stripe.  0, or -1 when there is no RAID geometry
- * (reason in err).  */
-int raid_from_topology(uint64_t min_io, uint64_t opt_io, unsigned block_size,
+ * optimal_io_size the full stripe.  As mkfs.xfs judges it, hints equal to
+ * the physical sector size are no stripe.  0, or -1 when there is no RAID
+ * geometry (reason in err).  */
+int raid_from_topology(uint64_t min_io, uint64_t opt_io, uint64_t phys_sector,
+                       unsigned block_size,
                        struct raid_geometry *g, char *err, size_t errlen);
 /* The su= value as mkfs.xfs takes it: "64k", "1m", "4096". */
 char *xfs_su_string(uint64_t bytes, char *buf, size_t len);

@@ -17,7 +17,7 @@ struct plan {
 	struct raid_input in;
 	struct raid_geometry g;
 	const char *device;       /* geometry read from this device */
-	uint64_t min_io, opt_io;
+	uint64_t min_io, opt_io, phys_sector;
 	char md_level[64];        /* "raid6" when the device is an md array */
 	unsigned md_disks;
 };
@@ -108,9 +108,10 @@ read_topology(struct plan *p)
 	}
 	p->min_io = blkid_topology_get_minimum_io_size(tp);
 	p->opt_io = blkid_topology_get_optimal_io_size(tp);
+	p->phys_sector = blkid_topology_get_physical_sector_size(tp);
 	blkid_free_probe(pr);
 	read_md_info(p);
-	if (raid_from_topology(p->min_io, p->opt_io, p->in.block_size, &p->g,
+	if (raid_from_topology(p->min_io, p->opt_io, p->phys_sector, p->in.block_size, &p->g,
 	                       err, sizeof(err)) < 0)
 		eprintf("%s: %s", p->device, err);
 }

@@ -102,13 +102,19 @@ test_topology(void **state)
 	struct raid_geometry g;
 	char err[160];
 
-	assert_int_equal(raid_from_topology(524288, 5242880, 4096, &g, err, sizeof err), 0);
+	assert_int_equal(raid_from_topology(524288, 5242880, 512, 4096, &g, err, sizeof err), 0);
 	assert_int_equal(g.data_disks, 10);
 	assert_int_equal(g.ext4_stride, 128);
-	assert_int_equal(raid_from_topology(512, 0, 4096, &g, err, sizeof err), -1);
+	assert_int_equal(raid_from_topology(512, 0, 512, 4096, &g, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no RAID geometry"));
-	assert_int_equal(raid_from_topology(65536, 100000, 4096, &g, err, sizeof err), -1);
-	assert_int_equal(raid_from_topology(0, 65536, 4096, &g, err, sizeof err), -1);
+	assert_int_equal(raid_from_topology(65536, 100000, 512, 4096, &g, err, sizeof err), -1);
+	assert_int_equal(raid_from_topology(0, 65536, 512, 4096, &g, err, sizeof err), -1);
+	/* hints equal to the physical sector are no stripe (as mkfs.xfs says) */
+	assert_int_equal(raid_from_topology(4096, 1048576, 4096, 4096, &g, err, sizeof err), -1);
+	assert_non_null(strstr(err, "physical sector 4096"));
+	assert_int_equal(raid_from_topology(512, 524288, 512, 4096, &g, err, sizeof err), -1);
+	assert_int_equal(raid_from_topology(65536, 65536, 512, 4096, &g, err, sizeof err), 0);
+	assert_int_equal(g.data_disks, 1);
 }
 
 static void
