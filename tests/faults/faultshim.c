@@ -7,7 +7,10 @@
  *   HK_FAULT_COUNT  how many writes to hit (default: all of them)
  *   HK_FAULT_LOG    a file that gets one line per fault injected, so a test
  *                   knows the fault really happened
- * write, pwrite and pwrite64 are covered (what libutil and mbr-write use). */
+ * write, pwrite and pwrite64 are covered (what libutil and mbr-write use).
+ * truncate of the file is a no-op under an errno fault: a sysfs attribute
+ * whose store() refuses keeps its value, and ksmctl truncates plain files
+ * of a test tree before writing them to act like sysfs.  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -97,6 +100,20 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 		return -1;
 	}
 	return real(fd, buf, f ? n / 2 : n, off);
+}
+
+int
+truncate(const char *path, off_t len)
+{
+	static int (*real)(const char *, off_t);
+	const char *want = getenv("HK_FAULT_PATH"), *how = getenv("HK_FAULT");
+	size_t pl = strlen(path), wl = want ? strlen(want) : 0;
+
+	if (!real)
+		real = (int (*)(const char *, off_t))dlsym(RTLD_NEXT, "truncate");
+	if (want && how && strcmp(how, "short") != 0 && pl >= wl && strcmp(path + pl - wl, want) == 0)
+		return 0;
+	return real(path, len);
 }
 
 ssize_t
