@@ -103,6 +103,10 @@ for f in pages_shared pages_sharing full_scans; do echo 0 > "$k/$f"; chmod 0444 
 export HOSTKIT_SYSFS=$T_TMP/sys
 expect ksmctl/set-knobs 'ksmctl set ' run= pages_to_scan= sleep_millisecs=
 expect ksmctl/set-knob-prefix 'ksmctl set pages_to_scan=100 s' sleep_millisecs=
+echo '[none] scan-time' > "$k/advisor_mode"; chmod 0644 "$k/advisor_mode"
+expect ksmctl/set-choice 'ksmctl set advisor_mode=' none scan-time
+expect ksmctl/set-run 'ksmctl set run=' 0 1 2
+expect ksmctl/set-current 'ksmctl set pages_to_scan=' 0
 # ... bcache devices from a test tree ...
 mkdir -p "$T_TMP/sys/block/bcache0" "$T_TMP/sys/block/bcache1" "$T_TMP/sys/block/sda"
 expect bcache-stats/devices 'bcache-stats --json ' bcache0 bcache1
@@ -151,3 +155,31 @@ blockdevs raidcalc/device 'raidcalc --device /dev/'
 blockdevs mbr-write/disks 'mbr-write --dry-run /dev/' disks
 blockdevs raidcalc/check 'raidcalc -l 5 -n 4 -c 64K --check /dev/'
 blockdevs bcache-probe/devices 'bcache-probe /dev/'
+
+# 4. In a real interactive bash (under tmux): what bash itself makes of the
+#    replies, '=' word breaks included.
+if ! have_cmd tmux; then
+	skip interactive "tmux not installed"; exit 0
+fi
+sock=$T_TMP/tmux.sock
+tm() { tmux -S "$sock" "$@"; }
+on_exit "tmux -S $sock kill-server 2>/dev/null"
+echo 4242 > "$k/pages_to_scan"
+tm new-session -d -x 150 -y 40 "env -i HOME=$T_TMP TERM=xterm PATH=$PATH HOSTKIT_SYSFS=$T_TMP/sys bash --norc --noprofile"
+tm send-keys ". $BC; for f in completions/*; do . \$f; done; PS1='\$ '; cd $HK_ROOT" Enter
+screen_has() {  # REGEX: the screen shows it within 5 s
+	local i
+	for i in $(seq 50); do
+		tm capture-pane -p | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+tm send-keys "cd $HK_ROOT; clear" Enter
+tm send-keys 'ksmctl set pages_to_scan=' Tab
+screen_has '^\$ ksmctl set pages_to_scan=4242 *$' && pass interactive/knob-value ||
+	fail interactive/knob-value "the line did not become 'ksmctl set pages_to_scan=4242'" "$(tm capture-pane -p | grep -v '^$')"
+tm send-keys C-u 'clear' Enter
+tm send-keys 'bcache-stats --interval=fi' Tab
+screen_has '^\$ bcache-stats --interval=five_minute *$' && pass interactive/interval ||
+	fail interactive/interval "the line did not become 'bcache-stats --interval=five_minute'" "$(tm capture-pane -p | grep -v '^$')"
