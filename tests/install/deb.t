@@ -131,6 +131,15 @@ for p in $plugins; do
 		fail "smoke/munin-$p-autoconf" "rc=$RC out=$OUT err=$ERR"
 done
 [ -d /sys/kernel/mm/ksm ] && [ -n "$plugins" ] && smoke munin-ksm-config 0 /usr/share/munin/plugins/ksm config
+# munin-node-configure finds the plugins through their links in its libdir.
+if [ -n "$plugins" ] && have_cmd munin-node-configure; then
+	run munin-node-configure --suggest
+	for p in $plugins; do
+		p=${p##*/}
+		grep -Eq "^$p +\| +(yes|no) +\| +(yes|no)" <<<"$OUT" && pass "munin-suggest/$p" ||
+			fail "munin-suggest/$p" "munin-node-configure --suggest does not list $p" "$OUT" "$ERR"
+	done
+fi
 for p in $progs; do
 	p=${p##*/}
 	run bash -c '. /usr/share/bash-completion/completions/$1 && complete -p $1' _ $p
