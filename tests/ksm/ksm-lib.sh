@@ -65,7 +65,7 @@ wait_for() {
 # background, waits until it has mapped its pages; LOAD_PID is its pid.
 start_load() {
 	local ready=$T_TMP/ready.$RANDOM
-	"$@" "$ready" 120 &
+	"$@" "$ready" 120 9>&- &   # the lock stays with the test only
 	LOAD_PID=$!
 	on_exit "kill $LOAD_PID 2>/dev/null; wait $LOAD_PID 2>/dev/null"
 	wait_for 30 test -s "$ready" || return 1

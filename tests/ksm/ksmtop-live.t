@@ -18,7 +18,7 @@ start_load "$T_DIR/ksm-load" 2048 || { fail live-load "ksm-load did not get read
 merged() { [ "$(ksm_stat_of $LOAD_PID ksm_merging_pages)" -gt 1024 ]; }
 wait_for 60 merged || { fail live-load "the load did not merge within 60 s"; exit 1; }
 
-tmux new-session -d -s $S -x 100 -y 30 "$K/ksmtop --delay 0.2" || { fail live-start "tmux new-session"; exit 1; }
+tmux new-session -d -s $S -x 100 -y 30 "$K/ksmtop --delay 0.2" 9>&- || { fail live-start "tmux new-session"; exit 1; }
 on_exit "tmux kill-server 2>/dev/null"
 screen() { tmux capture-pane -p -t $S 2>/dev/null; }
 shows() { screen | grep -Eq -- "$1"; }
