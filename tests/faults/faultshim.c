@@ -46,8 +46,10 @@ fault_for(int fd, size_t n, int *err)
 	wl = strlen(want);
 	if ((size_t)len < wl || strcmp(path + len - wl, want) != 0)
 		return 0;
-	if (left == -2)
-		left = getenv("HK_FAULT_COUNT") ? atoi(getenv("HK_FAULT_COUNT")) : -1;
+	if (left == -2) {
+		const char *count = getenv("HK_FAULT_COUNT");
+		left = count ? (int)strtol(count, NULL, 10) : -1;
+	}
 	if (left == 0)
 		return 0;
 	if (left > 0)

@@ -26,7 +26,12 @@ for p in blkid libudev libmnl ncursesw cmocka; do
 	pkg-config --exists "$p" 2>/dev/null && pkgs="$pkgs $p"
 done
 pkgflags=$(pkg-config --cflags $pkgs 2>/dev/null)
+# Folders whose headers others include (munin-plugins uses bcache's):
+# after the file's own folder, every folder with a header.
+hdirs=$(printf '%s\n' $(if [ -d .git ]; then git ls-files '*.h'; else find . -name '*.h' | sed 's|^\./||'; fi) |
+	xargs -n1 dirname | sort -u | grep -v '^tests' | sed 's/^/-I/' | tr '\n' ' ')
 export LINT_BASE="-std=gnu11 -D_GNU_SOURCE -DHOSTKIT_VERSION=\"lint\" -Ilibutil $pkgflags"
+export LINT_INC="$hdirs"
 flags_for() {  # FILE -> its extra -I flags
 	local d=${1%/*} sub
 	case $d in
@@ -56,7 +61,7 @@ if have_cmd cppcheck; then
 		# shellcheck disable=SC2046
 		cppcheck --library=tests/lint/hostkit.cfg --enable=warning,portability \
 			--error-exitcode=1 --inline-suppr --quiet --std=c11 \
-			-D_GNU_SOURCE -DHOSTKIT_VERSION='"lint"' -Ilibutil $(flags_for "$f") \
+			-D_GNU_SOURCE -DHOSTKIT_VERSION='"lint"' -Ilibutil $(flags_for "$f") $LINT_INC \
 			--template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
 			"$f" 2>> "$T_TMP/cppcheck.out" >/dev/null
 	done
@@ -75,7 +80,7 @@ if [ -n "$tidy" ]; then
 	xargs -P "$JOBS" -d '\n' -n1 bash -c '
 		f=${1%%	*} extra=${1#*	}
 		# shellcheck disable=SC2086
-		"$TIDY" --quiet "$f" -- $LINT_BASE $extra 2>&1 |
+		"$TIDY" --quiet "$f" -- $LINT_BASE $extra $LINT_INC 2>&1 |
 			grep -E "^[^ ]+:[0-9]+:[0-9]+: (warning|error):" |
 			sed "s|^$PWD/||" > "$TIDY_OUT/$(echo "$f" | tr / _)"' _
 	cat "$T_TMP"/tidy/* > "$T_TMP/tidy.out" 2>/dev/null
