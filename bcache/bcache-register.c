@@ -109,14 +109,18 @@ wait_for_path(const char *path, long deadline)
 	}
 }
 
+/* A registered backing or cache device has a bcache directory in its
+ * sysfs directory; /dev/bcacheN has a symlink there, to its backing
+ * device's. */
 static int
 is_registered(dev_t dev)
 {
 	char path[PATH_MAX];
+	struct stat st;
 
 	if (sysfs_path(path, sizeof(path), "/dev/block/%u:%u/bcache", major(dev), minor(dev)) < 0)
 		return 0;
-	return access(path, F_OK) == 0;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* modprobe bcache, once.  Only against the real /sys: with HOSTKIT_SYSFS
@@ -164,14 +168,16 @@ register_file(struct outcome *o)
 }
 
 /* The kernel's reason, from its log: register_bcache() and friends print
- * "bcache: <function>() error <path or name>: <reason>".  kmsg must have
- * been opened (and moved to its end) before the write. */
+ * "bcache: <function>() error <path or name>: <reason>", some paths with
+ * the path already freed ("error : failed to register device").  The
+ * most specific line wins.  kmsg must have been opened (and moved to its
+ * end) before the write. */
 static int
 kmsg_reason(int fd, const char *path, const char *name, char *out, size_t len)
 {
 	char rec[2048], *msg, *nl, *e;
 	ssize_t n;
-	int found = 0;
+	int best = 0, rank;
 
 	if (fd < 0)
 		return 0;
@@ -187,19 +193,27 @@ kmsg_reason(int fd, const char *path, const char *name, char *out, size_t len)
 		msg++;
 		if ((nl = strchr(msg, '\n')))
 			*nl = '\0';
-		if (found || strncmp(msg, "bcache: ", 8) || !(e = strstr(msg, " error ")))
+		if (strncmp(msg, "bcache: ", 8) || !(e = strstr(msg, " error ")))
 			continue;
 		e += 7;
-		if (!strncmp(e, path, strlen(path)) && !strncmp(e + strlen(path), ": ", 2))
+		if (!strncmp(e, path, strlen(path)) && !strncmp(e + strlen(path), ": ", 2)) {
 			e += strlen(path) + 2;
-		else if (!strncmp(e, name, strlen(name)) && !strncmp(e + strlen(name), ": ", 2))
+			rank = 2;
+		} else if (!strncmp(e, name, strlen(name)) && !strncmp(e + strlen(name), ": ", 2)) {
 			e += strlen(name) + 2;
-		else
+			rank = 2;
+		} else if (!strncmp(e, ": ", 2)) {
+			e += 2;
+			rank = 1;
+		} else {
 			continue;
-		snprintf(out, len, "%s", e);
-		found = 1;
+		}
+		if (rank > best) {
+			snprintf(out, len, "%s", e);
+			best = rank;
+		}
 	}
-	return found;
+	return best > 0;
 }
 
 /* Registers one device.  scanning: --all and --watch, where a device with
@@ -229,15 +243,16 @@ register_dev(const char *path, struct outcome *o, int scanning)
 	if (d.sb.kind != BCACHE_UNKNOWN && d.sb.offset == BCACHE_SB_SECTOR &&
 	    !memcmp(d.sb.magic, bcache_magic, 16))
 		o->type = d.sb.kind == BCACHE_CACHE ? "cache" : "backing";
-	if (is_registered(d.rdev)) {
-		o->r = UNCHANGED;
-		return;
-	}
 	if (d.error) {
 		/* bad magic or offset: no bcache superblock at all */
 		if (scanning && (d.bcachefs || !strncmp(d.error, "Not a bcache superblock", 23)))
 			o->r = NOT_BCACHE;
 		snprintf(o->reason, sizeof(o->reason), "not registered: %s", d.error);
+		return;
+	}
+	/* after the superblock: a bcacheN device is not one of ours */
+	if (is_registered(d.rdev)) {
+		o->r = UNCHANGED;
 		return;
 	}
 	if (d.run_error) {
