@@ -54,3 +54,9 @@ endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$t)))
 
 .PHONY: fuzz fuzz-list fuzz-replay lint
+
+# The build directory goes with `make clean`.
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+clean: fuzz-clean
+.PHONY: fuzz-clean
