@@ -165,7 +165,7 @@ sock=$T_TMP/tmux.sock
 tm() { tmux -S "$sock" "$@"; }
 on_exit "tmux -S $sock kill-server 2>/dev/null"
 echo 4242 > "$k/pages_to_scan"
-tm new-session -d -x 150 -y 40 "env -i HOME=$T_TMP TERM=xterm PATH=$PATH HOSTKIT_SYSFS=$T_TMP/sys bash --norc --noprofile"
+tm new-session -d -x 150 -y 40 "env -i HOME=$T_TMP HISTFILE= TERM=xterm PATH=$PATH HOSTKIT_SYSFS=$T_TMP/sys bash --norc --noprofile"
 tm send-keys ". $BC; for f in completions/*; do . \$f; done; PS1='\$ '; cd $HK_ROOT" Enter
 screen_has() {  # REGEX: the screen shows it within 5 s
 	local i
