@@ -176,10 +176,12 @@ screen_has() {  # REGEX: the screen shows it within 5 s
 	return 1
 }
 tm send-keys "cd $HK_ROOT; clear" Enter
+screen_has '^\$ $'	# typed before the prompt, keys would be echoed twice
 tm send-keys 'ksmctl set pages_to_scan=' Tab
-screen_has '^\$ ksmctl set pages_to_scan=4242 *$' && pass interactive/knob-value ||
+screen_has '\$ ksmctl set pages_to_scan=4242 *$' && pass interactive/knob-value ||
 	fail interactive/knob-value "the line did not become 'ksmctl set pages_to_scan=4242'" "$(tm capture-pane -p | grep -v '^$')"
 tm send-keys C-u 'clear' Enter
+screen_has '^\$ $'
 tm send-keys 'bcache-stats --interval=fi' Tab
-screen_has '^\$ bcache-stats --interval=five_minute *$' && pass interactive/interval ||
+screen_has '\$ bcache-stats --interval=five_minute *$' && pass interactive/interval ||
 	fail interactive/interval "the line did not become 'bcache-stats --interval=five_minute'" "$(tm capture-pane -p | grep -v '^$')"
