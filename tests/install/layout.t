@@ -42,7 +42,8 @@ unit() {  # unit NAME OWNER
 	if [ ! -e "$D$U/$u" ]; then
 		case " $PROGS " in *"/$owner "*) ;; *) skip "unit/$u" "$owner not built yet"; return ;; esac
 		local elsewhere; elsewhere=$(cd "$D" && find . -name "$u" | sed 's/^\.//')
-		fail "unit/$u" "not in $U${elsewhere:+ (installed as $elsewhere)}"
+		fail "unit/$u" "not in $U${elsewhere:+ (installed as $elsewhere)}" \
+			"systemd reads packaged units from \$(PREFIX)/lib/systemd/system (/usr/local too); /etc/systemd/system is the administrator's"
 		return
 	fi
 	pass "unit/$u"
@@ -68,7 +69,8 @@ case " $PROGS " in
 	case $rules in
 	$P/lib/udev/rules.d/*) pass udev-rule ;;
 	"") fail udev-rule "no udev rule installed" ;;
-	*) fail udev-rule "installed as $rules, not in $P/lib/udev/rules.d (rules in /etc are the administrator's)" ;;
+	*) fail udev-rule "installed as $rules, not in $P/lib/udev/rules.d" \
+		"udev reads packaged rules from \$(PREFIX)/lib/udev/rules.d (/usr/local too); /etc/udev/rules.d is the administrator's" ;;
 	esac ;;
 *) skip udev-rule "bcache-register not built yet" ;;
 esac
