@@ -29,7 +29,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: %s [--json] [--save FILE] [--load FILE] [COMMAND [ARGS]]\n"
+	    "Usage: %s [--json] [--save FILE] [--load FILE] [COMMAND [ARGS]]\n"
 	    "commands:\n"
 	    "  status [--prometheus]    every KSM value and the derived figures (default)\n"
 	    "  on | off | unmerge       run = 1 / 0 / 2\n"

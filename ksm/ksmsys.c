@@ -111,7 +111,7 @@ ksm_read_procs(struct ksm_procs *ps, int all)
 		if (!is_pid(e->d_name))
 			continue;
 		memset(&p, 0, sizeof(p));
-		p.pid = atoi(e->d_name);
+		p.pid = (int)strtol(e->d_name, NULL, 10);   /* digits only, checked */
 		if (snprintf(path, sizeof(path), "%s/%s/ksm_stat", dir, e->d_name) >= (int)sizeof(path))
 			continue;
 		if (read_small_file(path, buf, sizeof(buf)) >= 0) {

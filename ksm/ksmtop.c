@@ -31,7 +31,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: %s [--delay S] [--once] [--json] [--sort merging|profit]\n"
+	    "Usage: %s [--delay S] [--once] [--json] [--sort merging|profit]\n"
 	    "  -d, --delay S      seconds between refreshes (default 2)\n"
 	    "  -o, --once         one sample, then exit\n"
 	    "  -j, --json         one sample as JSON (implies --once)\n"

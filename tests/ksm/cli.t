@@ -6,7 +6,7 @@ K=$HK_ROOT/ksm
 for p in ksmctl ksmtop; do
 	run "$K/$p" --help
 	check "$p-help" "usage on stdout, exit 0" \
-		eval '[ "$RC" = 0 ] && [[ $OUT == usage:\ $p* ]] && [ -z "$ERR" ]'
+		eval '[ "$RC" = 0 ] && [[ $OUT == Usage:\ $p* ]] && [ -z "$ERR" ]'
 	run "$K/$p" --version
 	check_out "$p-version" 0 "$p (hostkit) $(sed -n 's/^VERSION *= *//p' "$HK_ROOT/Makefile")"
 	run "$K/$p" --bogus

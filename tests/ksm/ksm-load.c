@@ -25,9 +25,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: ksm-load [--no-madvise] PAGES READY_FILE [LIFETIME]\n");
 		return 2;
 	}
-	pages = atol(argv[i]);
+	pages = strtol(argv[i], NULL, 10);
 	if (argc - i > 2)
-		life = atol(argv[i + 2]);
+		life = strtol(argv[i + 2], NULL, 10);
 	mem = mmap(NULL, (size_t)(pages * psz), PROT_READ | PROT_WRITE,
 	           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED || pages <= 0) {
