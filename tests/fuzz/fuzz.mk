@@ -43,6 +43,11 @@ fuzz-replay:
 lint:
 	@HK_ROOT=$(CURDIR) bash tests/lint/lint.t
 
+# Included by the top Makefile: install what is missing first, as check does.
+ifdef LIBUTIL
+fuzz lint: deps
+endif
+
 $(FUZZ_BUILD):
 	mkdir -p $@
 
