@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "gpt.h"
 #include "mbr.h"
 #include "util.h"
 
@@ -30,7 +31,8 @@ usage(void)
 	       "                       default syslinux's mbr.bin (msdos) or gptmbr.bin (GPT)\n"
 	       "  -b, --backup FILE    save sector 0 to FILE (must not exist) before writing\n"
 	       "  -r, --restore FILE   write a saved sector 0 back (boot code; see the manual)\n"
-	       "  -a, --activate N     set the boot flag on partition N, clear it on the others (msdos)\n"
+	       "  -a, --activate N     make partition N the only bootable one: the boot flag\n"
+	       "                       (msdos) or the LegacyBIOSBootable attribute (GPT)\n"
 	       "  -n, --dry-run        show what would be done, write nothing\n"
 	       "  -f, --force          write without a partition table, over a changed table\n"
 	       "                       (--restore), or to a busy disk\n"
@@ -121,6 +123,176 @@ open_target(const char *target, const struct stat *st, int dry, int force)
 	return fd;
 }
 
+/* len bytes at off, all of them; -1 with errno (EIO: past the end). */
+static int
+read_at(int fd, void *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+write_at(int fd, const char *target, const void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			eprintf("%s: write at byte %lld failed: %s", target, (long long)(off + (off_t)done),
+			        n < 0 ? strerror(errno) : "nothing written");
+		done += (size_t)n;
+	}
+}
+
+/* Reads come from the device or file, not from our own cache. */
+static void
+drop_cache(int fd, const struct stat *st)
+{
+	if (S_ISBLK(st->st_mode))
+		ioctl(fd, BLKFLSBUF, 0);
+	else
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
+/* One copy of the GPT: header sector and entry array, as read and as
+ * they are to be written. */
+struct gpt_copy {
+	const char *name;          /* "primary", "backup" */
+	uint64_t lba;
+	struct gpt_header h;
+	unsigned char *sec, *array;
+};
+
+struct gpt_disk {
+	size_t ssz;                /* logical sector size */
+	uint64_t last;             /* last LBA */
+	struct gpt_copy copy[2];   /* primary, backup */
+};
+
+static off_t
+lba_off(const struct gpt_disk *d, uint64_t lba)
+{
+	return (off_t)(lba * d->ssz);
+}
+
+/* Reads both copies and checks each and the pair; refuses a damaged GPT
+ * with the reason, before anything is written. */
+static void
+gpt_load(int fd, const char *target, const struct stat *st, struct gpt_disk *d)
+{
+	uint64_t bytes = (uint64_t)st->st_size;
+	char why[160] = "";
+	int i, ssz = 512;
+
+	if (S_ISBLK(st->st_mode) &&
+	    (ioctl(fd, BLKSSZGET, &ssz) < 0 || ioctl(fd, BLKGETSIZE64, &bytes) < 0))
+		eprintf("%s: sector size or disk size:", target);
+	if (ssz < 512 || bytes / (unsigned)ssz < 4)
+		eprintf("%s: %llu bytes in sectors of %d: too small for a GPT", target,
+		        (unsigned long long)bytes, ssz);
+	d->ssz = (size_t)ssz;
+	d->last = bytes / d->ssz - 1;
+	for (i = 0; i < 2; i++) {
+		struct gpt_copy *c = &d->copy[i];
+		c->name = i == 0 ? "primary" : "backup";
+		c->lba = i == 0 ? 1 : d->last;
+		if (!(c->sec = malloc(d->ssz)))
+			eprintf("malloc:");
+		if (read_at(fd, c->sec, d->ssz, lba_off(d, c->lba)) < 0)
+			eprintf("%s: reading the %s GPT header:", target, c->name);
+		if (gpt_parse_header(c->sec, d->ssz, c->lba, d->last, &c->h, why, sizeof(why)) < 0)
+			eprintf("%s: %s GPT header (LBA %llu): %s; repair the GPT first (gdisk, sfdisk)",
+			        target, c->name, (unsigned long long)c->lba, why);
+		if (!(c->array = malloc(gpt_array_bytes(&c->h))))
+			eprintf("malloc:");
+		if (read_at(fd, c->array, gpt_array_bytes(&c->h), lba_off(d, c->h.entries_lba)) < 0)
+			eprintf("%s: reading the %s GPT entry array:", target, c->name);
+		if (gpt_check_array(&c->h, c->array, why, sizeof(why)) < 0)
+			eprintf("%s: %s GPT (LBA %llu): %s; repair the GPT first (gdisk, sfdisk)", target,
+			        c->name, (unsigned long long)c->h.entries_lba, why);
+	}
+	if (gpt_check_pair(&d->copy[0].h, &d->copy[1].h, why, sizeof(why)) < 0 ||
+	    memcmp(d->copy[0].array, d->copy[1].array, gpt_array_bytes(&d->copy[0].h)) != 0)
+		eprintf("%s: GPT: %s; repair the GPT first (gdisk, sfdisk)", target,
+		        why[0] ? why : "entry arrays differ between primary and backup");
+}
+
+/* Partition n the only one with the legacy BIOS bootable attribute, in
+ * both copies.  Returns the entries changed. */
+static int
+gpt_activate(struct gpt_disk *d, uint32_t n, const char *target)
+{
+	int i, changed = 0;
+
+	for (i = 0; i < 2; i++) {
+		struct gpt_copy *c = &d->copy[i];
+		changed = gpt_set_only(&c->h, c->array, n, GPT_ATTR_LEGACY_BOOT);
+		if (changed < 0)
+			eprintf("--activate %u: %s has no partition %u", n, target, n);
+		if (changed)
+			gpt_update_crcs(&c->h, c->sec, c->array);
+	}
+	return changed;
+}
+
+static size_t
+gpt_bytes(const struct gpt_disk *d)
+{
+	return 2 * (d->ssz + gpt_array_bytes(&d->copy[0].h));
+}
+
+/* The backup first, array before header, made durable before the primary
+ * is touched: interrupted anywhere, one copy is whole and valid. */
+static void
+gpt_write(int fd, const char *target, const struct gpt_disk *d)
+{
+	int i;
+
+	for (i = 1; i >= 0; i--) {
+		const struct gpt_copy *c = &d->copy[i];
+		write_at(fd, target, c->array, gpt_array_bytes(&c->h), lba_off(d, c->h.entries_lba));
+		write_at(fd, target, c->sec, d->ssz, lba_off(d, c->lba));
+		if (fsync(fd) < 0)
+			eprintf("%s: fsync:", target);
+	}
+}
+
+static void
+gpt_verify(int fd, const char *target, const struct gpt_disk *d)
+{
+	size_t n = gpt_array_bytes(&d->copy[0].h);
+	unsigned char *buf = malloc(n > d->ssz ? n : d->ssz);
+	int i;
+
+	if (!buf)
+		eprintf("malloc:");
+	for (i = 0; i < 2; i++) {
+		const struct gpt_copy *c = &d->copy[i];
+		if (read_at(fd, buf, d->ssz, lba_off(d, c->lba)) < 0 ||
+		    memcmp(buf, c->sec, d->ssz) != 0 ||
+		    read_at(fd, buf, n, lba_off(d, c->h.entries_lba)) < 0 ||
+		    memcmp(buf, c->array, n) != 0)
+			eprintf("%s: verification failed: the %s GPT does not read back as written",
+			        target, c->name);
+	}
+	free(buf);
+}
+
 /* Saves sector 0 to a new file: O_EXCL, so an old backup is never lost. */
 static void
 save_backup(const char *path, const unsigned char *sec)
@@ -154,8 +326,10 @@ main(int argc, char *argv[])
 	};
 	const char *mbrfile = NULL, *backup = NULL, *restore = NULL, *target, *source;
 	unsigned char cur[MBR_SIZE], want[MBR_SIZE], back[MBR_SIZE], buf[MBR_SIZE];
-	int opt, activate = 0, dry = 0, force = 0, json = 0, fd, changed;
-	size_t len, wlen = 0;
+	int opt, dry = 0, force = 0, json = 0, fd, changed, gpt_changed = 0;
+	uint32_t activate = 0;
+	size_t len, wlen = 0, gpt_wlen = 0;
+	struct gpt_disk gpt;
 	enum mbr_label label;
 	struct stat st;
 	uint64_t v;
@@ -167,9 +341,9 @@ main(int argc, char *argv[])
 		case 'b': backup = optarg; break;
 		case 'r': restore = optarg; break;
 		case 'a':
-			if (parse_u64(optarg, &v) < 0 || v < 1 || v > MBR_ENTRIES)
-				usage_error("--activate %s: not a partition number 1-%d", optarg, MBR_ENTRIES);
-			activate = (int)v;
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > UINT32_MAX)
+				usage_error("--activate %s: not a partition number", optarg);
+			activate = (uint32_t)v;
 			break;
 		case 'n': dry = 1; break;
 		case 'f': force = 1; break;
@@ -225,13 +399,19 @@ main(int argc, char *argv[])
 		len = read_file(source, buf, MBR_SIZE);
 		if (mbr_code_from(buf, len, want) < 0)
 			eprintf("%s: %zu bytes; boot code is 440 bytes (or a 512-byte sector)", source, len);
-		if (activate) {
+		if (activate && label == MBR_GPT) {
+			gpt_load(fd, target, &st, &gpt);
+			gpt_changed = gpt_activate(&gpt, activate, target);
+			gpt_wlen = gpt_changed ? gpt_bytes(&gpt) : 0;
+		} else if (activate) {
 			if (label != MBR_DOS)
-				eprintf("--activate: %s has a %s label; the boot flag is an msdos thing "
-				        "(GPT: sfdisk --part-attrs %s N LegacyBIOSBootable)", target,
-				        mbr_label_name(label), target);
-			if (mbr_set_active(want, activate) < 0)
-				eprintf("--activate %d: %s has no partition %d", activate, target, activate);
+				eprintf("--activate: %s has no partition table (%s label)", target,
+				        mbr_label_name(label));
+			if (activate > MBR_ENTRIES)
+				eprintf("--activate %u: an msdos table has partitions 1-%d "
+				        "(logical partitions are not booted by mbr.bin)", activate, MBR_ENTRIES);
+			if (mbr_set_active(want, (int)activate) < 0)
+				eprintf("--activate %u: %s has no partition %u", activate, target, activate);
 		}
 	}
 
@@ -243,6 +423,15 @@ main(int argc, char *argv[])
 		if (backup && access(backup, F_OK) == 0)
 			eprintf("%s: exists; a backup is never overwritten", backup);
 	}
+	/* A backup holds sector 0; the GPT would not be in it. */
+	if (gpt_changed && backup)
+		eprintf("--backup saves sector 0 only, and --activate %u changes the GPT of %s: "
+		        "save the GPT with sgdisk --backup, then run without --backup", activate, target);
+	if (gpt_changed && !dry) {
+		gpt_write(fd, target, &gpt);
+		drop_cache(fd, &st);
+		gpt_verify(fd, target, &gpt);
+	}
 	if (changed && !dry) {
 		if (backup)
 			save_backup(backup, cur);
@@ -253,11 +442,7 @@ main(int argc, char *argv[])
 			        n < 0 ? strerror(errno) : "short write", backup ? backup : "no --backup");
 		if (fsync(fd) < 0)
 			eprintf("%s: fsync:", target);
-		/* Read back from the device, not from our own cache. */
-		if (S_ISBLK(st.st_mode))
-			ioctl(fd, BLKFLSBUF, 0);
-		else
-			posix_fadvise(fd, 0, MBR_SIZE, POSIX_FADV_DONTNEED);
+		drop_cache(fd, &st);
 		if (mbr_read_sector(fd, buf) < 0 || memcmp(buf, want, MBR_SIZE) != 0)
 			eprintf("%s: verification failed: sector 0 does not read back as written", target);
 	}
@@ -270,23 +455,34 @@ main(int argc, char *argv[])
 		json_string(&j, "target", target);
 		json_string(&j, "label", mbr_label_name(label));
 		json_string(&j, restore ? "restore" : "mbr", source);
-		json_bool(&j, "changed", changed);
+		json_bool(&j, "changed", changed || gpt_changed);
 		json_bool(&j, "dry_run", dry);
-		json_u64(&j, "bytes", changed ? wlen : 0);
+		json_u64(&j, "bytes", wlen + gpt_wlen);
 		if (activate)
-			json_u64(&j, "active", (uint64_t)activate);
+			json_u64(&j, "active", activate);
 		else
 			json_null(&j, "active");
+		if (activate && label == MBR_GPT)
+			json_bool(&j, "gpt_changed", gpt_changed);
+		else
+			json_null(&j, "gpt_changed");
 		json_string(&j, "backup", changed && backup ? backup : NULL);
 		json_object_end(&j);
 		json_finish(&j);
-	} else if (!changed) {
-		printf("%s: unchanged (%s already in place)\n", target, source);
 	} else {
-		printf("%s: %s %zu bytes from %s (%s label)%s%s\n", target,
-		       dry ? "would write" : "wrote", wlen, source, mbr_label_name(label),
-		       backup ? (dry ? ", would save the old sector to " : ", old sector saved to ") : "",
-		       backup ? backup : "");
+		if (!changed)
+			printf("%s: unchanged (%s already in place)\n", target, source);
+		else
+			printf("%s: %s %zu bytes from %s (%s label)%s%s\n", target,
+			       dry ? "would write" : "wrote", wlen, source, mbr_label_name(label),
+			       backup ? (dry ? ", would save the old sector to " : ", old sector saved to ") : "",
+			       backup ? backup : "");
+		if (activate && label == MBR_GPT && !gpt_changed)
+			printf("%s: GPT unchanged (LegacyBIOSBootable on partition %u only)\n", target, activate);
+		else if (activate && label == MBR_GPT)
+			printf("%s: %s the backup, then the primary GPT: LegacyBIOSBootable on partition %u only "
+			       "(%d entr%s changed)\n", target, dry ? "would write" : "wrote", activate,
+			       gpt_changed, gpt_changed == 1 ? "y" : "ies");
 	}
 	return EXIT_OK;
 }

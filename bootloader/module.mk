@@ -8,16 +8,19 @@ BOOTLOADER_CONF_OBJS = bootloader/debver.o bootloader/extconf.o bootloader/confb
 
 bootloader/extlinux-conf: bootloader/extlinux-conf.o $(BOOTLOADER_CONF_OBJS) $(LIBUTIL)
 	$(CC) $(CFLAGS) -o $@ $^ $(BLKID_LIBS) $(HK_LDFLAGS) $(LDFLAGS)
-bootloader/mbr-write: bootloader/mbr-write.o bootloader/mbr.o $(LIBUTIL)
+bootloader/mbr-write: bootloader/mbr-write.o bootloader/mbr.o bootloader/gpt.o $(LIBUTIL)
 	$(CC) $(CFLAGS) -o $@ $^ $(HK_LDFLAGS) $(LDFLAGS)
 
 UNIT_TESTS += tests/bootloader/test-debver tests/bootloader/test-extconf \
-              tests/bootloader/test-mbr
+              tests/bootloader/test-mbr tests/bootloader/test-gpt
 tests/bootloader/test-debver: tests/bootloader/test-debver.c bootloader/debver.o
 	$(CC) $(HK_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Ibootloader -o $@ $^ $(CMOCKA_LIBS) $(LDFLAGS)
 tests/bootloader/test-extconf: tests/bootloader/test-extconf.c $(BOOTLOADER_CONF_OBJS)
 	$(CC) $(HK_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Ibootloader -o $@ $^ $(CMOCKA_LIBS) $(LDFLAGS)
 tests/bootloader/test-mbr: tests/bootloader/test-mbr.c bootloader/mbr.o
+	$(CC) $(HK_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Ibootloader -o $@ $^ $(CMOCKA_LIBS) $(LDFLAGS)
+
+tests/bootloader/test-gpt: tests/bootloader/test-gpt.c bootloader/gpt.o
 	$(CC) $(HK_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Ibootloader -o $@ $^ $(CMOCKA_LIBS) $(LDFLAGS)
 
 # The kernel hook: the configuration follows kernel installs and removals.

@@ -118,8 +118,9 @@ check_out activate-bytes 0 "$(printf '447 0 200\n463 200 0')"
 run sfdisk -d "$I"; check_grep activate-sfdisk out 'start= *6144.*bootable'
 run $W --activate 2 "$I"; check_out activate-again 0 "$I: unchanged ($SYSL/mbr.bin already in place)"
 refuse activate-empty 1 'has no partition 3' "$I" --activate 3
-refuse activate-gpt 1 'gpt label.*LegacyBIOSBootable' "$TMP/gpt.img" --activate 1
-run $W --activate 5 "$I"; check_rc activate-range 2
+refuse activate-logical 1 'an msdos table has partitions 1-4' "$I" --activate 5
+run $W --activate 0 "$I"; check_rc activate-zero 2
+# (GPT: gpt-activate.t)
 
 # --- refusals ---------------------------------------------------------------------
 head -c 1M /dev/zero > "$TMP/blank.img"
