@@ -156,6 +156,36 @@ blockdevs mbr-write/disks 'mbr-write --dry-run /dev/' disks
 blockdevs raidcalc/check 'raidcalc -l 5 -n 4 -c 64K --check /dev/'
 blockdevs bcache-probe/devices 'bcache-probe /dev/'
 
+# Values offered are values the program takes: each offered word is tried.
+accepted() {  # NAME LINE CMD... (the word @ in CMD stands for each offer)
+	local n=$1 line=$2 w a bad= count=0 cmd; shift 2
+	command -v "$1" >/dev/null || { skip "$n" "$1 not built"; return; }
+	comp "$line"
+	for w in $OUT; do
+		count=$((count + 1)); cmd=()
+		for a; do [ "$a" = @ ] && cmd+=("$w") || cmd+=("$a"); done
+		"${cmd[@]}" >/dev/null 2>"$T_TMP/acc.err" || bad+=" $w: $(head -1 "$T_TMP/acc.err")"
+	done
+	if [ $count -gt 0 ] && [ -z "$bad" ]; then pass "$n"; else
+		fail "$n" "offered $count; refused:$bad"; fi
+}
+accepted values/raidcalc-level 'raidcalc --level ' raidcalc/raidcalc -l @ -n 8 -c 64K
+accepted values/raidcalc-layout 'raidcalc --layout ' raidcalc/raidcalc -l 10 -n 6 -c 64K -L @
+accepted values/raidcalc-chunk 'raidcalc --chunk ' raidcalc/raidcalc -l 5 -n 4 -c @
+accepted values/raidcalc-block-size 'raidcalc --block-size ' raidcalc/raidcalc -l 5 -n 4 -c 1M -b @
+accepted values/bcache-stats-interval 'bcache-stats --interval ' bcache/bcache-stats --interval @
+accepted values/ksmtop-sort 'ksmtop --sort ' ksm/ksmtop --once --json --sort @
+accepted values/extlinux-conf-timeout 'extlinux-conf --timeout ' \
+	bootloader/extlinux-conf --dry-run --boot "$T_TMP/boot" --root none --timeout @
+accepted values/extlinux-conf-default "extlinux-conf --boot $T_TMP/boot --default " \
+	bootloader/extlinux-conf --dry-run --boot "$T_TMP/boot" --root none --default @
+if is_root && unshare --pid --fork --mount-proc true 2>/dev/null; then
+	accepted values/nslastpid-method 'nslastpid exec --method ' \
+		unshare --pid --fork --mount-proc "$HK_ROOT/nslastpid/nslastpid" exec --pid 500 --method @ -- true
+else
+	skip values/nslastpid-method "needs root and unshare --pid"
+fi
+
 # 4. In a real interactive bash (under tmux): what bash itself makes of the
 #    replies, '=' word breaks included.
 if ! have_cmd tmux; then
