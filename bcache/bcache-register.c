@@ -223,13 +223,16 @@ register_dev(const char *path, struct outcome *o, int scanning)
 {
 	static struct sbdev d;
 	const char *why, *reg, *name;
-	char line[PATH_MAX + 2], sysdir[PATH_MAX];
+	char line[PATH_MAX + 2], sysdir[PATH_MAX], real[PATH_MAX];
 	int kmsg, wrote;
 	long deadline;
 
 	memset(o, 0, sizeof(*o));
 	o->r = FAILED;
-	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	/* the kernel logs the device's own name: resolve /dev/disk/by-* links */
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	name = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
 	if (sbdev_read(path, &d, &why) < 0) {
 		if (scanning && why)
 			o->r = NOT_BCACHE;
