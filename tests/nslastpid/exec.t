@@ -18,7 +18,7 @@ for m in clone3 fallback; do
 	"$NSL" exec --method "$m" --pid "$n" -- sleep 30 & p=$!
 	wait_for 10 first_child "$p" >/dev/null
 	c=$(first_child "$p")
-	OUT=$c ERR= RC=
+	got "$c"
 	check "$m-child-pid-from-outside" "nslastpid's child is $n" [ "$c" = "$n" ]
 	kill -TERM "$p"; wait "$p"; RC=$?
 	check "$m-sigterm-forwarded" "SIGTERM passed on, exit 128+15" [ "$RC" = 143 ]
@@ -43,11 +43,11 @@ done
 # (The backgrounded nslastpid get is the next fork and prints its own PID.)
 "${nolsan[@]}" "$NSL" exec --method fallback --pid 6000 -- true
 "${nolsan[@]}" "$NSL" get > "$T_TMP/next" & wait $!
-OUT=$(cat "$T_TMP/next") ERR= RC=
+got "$(cat "$T_TMP/next")"
 check fallback-moves-last-pid "the next fork after the fallback got 6001" [ "$OUT" = 6001 ]
 "${nolsan[@]}" "$NSL" exec --method clone3 --pid 7000 -- true
 "${nolsan[@]}" "$NSL" get > "$T_TMP/next" & wait $!
-OUT=$(cat "$T_TMP/next") ERR= RC=
+got "$(cat "$T_TMP/next")"
 check clone3-leaves-last-pid "the next fork after clone3 continues after 6001" eval '[ "$OUT" -gt 6001 ] && [ "$OUT" -lt 6010 ]'
 
 # Taken PIDs -- by a process, by a thread, by a zombie -- are refused with
@@ -119,7 +119,6 @@ time.sleep(30)'
 		fi
 		kill -"$sig" "$p"; wait "$p"; RC=$?
 		want=$((100 + $(kill -l "$sig")))
-		OUT= ERR=
 		check "signal-$sig-forwarded" "command exited $want" [ "$RC" = "$want" ]
 	done
 else

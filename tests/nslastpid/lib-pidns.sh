@@ -20,6 +20,9 @@ in_fresh_pidns() {
 	exec env NSL_IN_PIDNS=1 unshare --pid --fork --mount-proc bash "$0"
 }
 
+# got VALUE: a value measured by hand becomes $OUT for check's report.
+got() { OUT=$1; ERR=''; RC=''; }
+
 # wait_for TIMEOUT_SECONDS CMD...: polls CMD until it succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1)); shift

@@ -33,7 +33,7 @@ for m in clone3 fallback; do
 	"$NSL" exec --method "$m" --pid 4343 --pidns "$B" -- sleep 30 & p=$!
 	wait_for 10 first_child "$p" >/dev/null
 	c=$(first_child "$p")
-	OUT="child $c: NSpid $(grep NSpid "/proc/$c/status" 2>/dev/null) ns $(readlink "/proc/$c/ns/pid")" ERR= RC=
+	got "child $c: NSpid $(grep NSpid "/proc/$c/status" 2>/dev/null) ns $(readlink "/proc/$c/ns/pid")"
 	check "$m-child-in-namespace-B" "the child lives in B" [ "$(readlink "/proc/$c/ns/pid")" = "$(readlink "$B")" ]
 	check "$m-child-pid-in-B" "its innermost PID is 4343" [ "$(nspid_innermost "$c")" = 4343 ]
 	check "$m-child-pid-outside-differs" "here it has another PID" [ "$c" != 4343 ]

@@ -8,7 +8,7 @@ in_fresh_pidns set
 # Nothing else forks here: the last PID handed out is nslastpid's own.
 "$NSL" get > "$T_TMP/get" & p=$!
 wait $p
-OUT=$(cat "$T_TMP/get") ERR= RC=
+got "$(cat "$T_TMP/get")"
 check get-is-own-pid "ns_last_pid is the PID of nslastpid itself ($p)" [ "$OUT" = "$p" ]
 run "$NSL" get --json
 check get-json "valid JSON, pid_max as in procfs" \
@@ -18,7 +18,7 @@ pid_max=$(cat /proc/sys/kernel/pid_max)
 for n in 500 4999 $((pid_max - 2)) 301; do
 	# nslastpid sets N, then sh is the next fork (not the last command of
 	# the subshell, so that bash does not exec it in place).
-	OUT=$("${nolsan[@]}" "$NSL" set "$n" >/dev/null && sh -c 'echo $$'; :) ERR= RC=
+	got "$("${nolsan[@]}" "$NSL" set "$n" >/dev/null && sh -c 'echo $$'; :)"
 	check "set-$n-next-fork-gets-$((n + 1))" "the next fork got $((n + 1))" [ "$OUT" = $((n + 1)) ]
 done
 
