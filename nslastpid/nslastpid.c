@@ -239,6 +239,7 @@ struct spawn {
 	int other_ns;             /* --pidns: we are not in the target namespace */
 	unsigned attempt;
 	long got;                 /* the PID the last losing child got */
+	int clone3_err;           /* why clone3 failed */
 	sigset_t oldmask, fwdset;
 	struct sigaction oldact[LEN(fwd_signals)];
 };
@@ -459,6 +460,7 @@ start_clone3(struct spawn *s, int *unavailable)
 	*unavailable = 0;
 	if (p >= 0)
 		return p;
+	s->clone3_err = errno;
 	switch (errno) {
 	case ENOSYS:
 	case E2BIG:   /* Linux 5.3 and 5.4: clone3 without set_tid */
@@ -469,6 +471,13 @@ start_clone3(struct spawn *s, int *unavailable)
 	case EEXIST:
 		eprintf("pid %ld is already in use", s->pid);
 	case EPERM:
+		/* A missing capability, or the seccomp profile of an older
+		 * container runtime.  The fallback needs the same capability
+		 * and says so when its write is refused. */
+		if (s->method == METHOD_AUTO) {
+			*unavailable = 1;
+			return 0;
+		}
 		eprintf("clone3 with pid %ld: %s (%s)", s->pid, strerror(EPERM), CAPS_HINT);
 	case EINVAL:
 		eprintf("clone3 with pid %ld: refused: not below the pid_max of the target "
@@ -594,7 +603,8 @@ cmd_exec(int argc, char *argv[])
 			p = start_clone3(&s, &unavailable);
 			if (unavailable) {
 				if (verbose)
-					weprintf("clone3 with set_tid unavailable, using ns_last_pid");
+					weprintf("clone3 with set_tid: %s, using ns_last_pid",
+						 strerror(s.clone3_err));
 				s.method = METHOD_FALLBACK;
 				s.attempt--;
 				continue;

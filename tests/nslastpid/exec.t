@@ -94,12 +94,32 @@ elif [ -x "$NOCLONE3" ]; then
 	for e in ENOSYS E2BIG; do
 		run "$NOCLONE3" "$e" "$NSL" exec -v --pid 3000 -- sh -c 'echo $$'
 		check "auto-falls-back-on-$e" "PID 3000 through the fallback" \
-			eval '[ "$RC" = 0 ] && [ "$OUT" = 3000 ] && [[ $ERR == *"unavailable"*"fallback, attempt"* ]]'
+			eval '[ "$RC" = 0 ] && [ "$OUT" = 3000 ] && [[ $ERR == *"using ns_last_pid"*"fallback, attempt 1"* ]]'
 		run "$NOCLONE3" "$e" "$NSL" exec --method clone3 --pid 3001 -- true
 		check "forced-clone3-refuses-on-$e" "exit 1, Linux 5.5 named" eval '[ "$RC" = 1 ] && [[ $ERR == *"Linux 5.5"* ]]'
 	done
+	# EPERM: a seccomp profile, or a missing capability; the fallback
+	# finds out which.
+	run "$NOCLONE3" EPERM "$NSL" exec -v --pid 3003 -- sh -c 'echo $$'
+	check auto-falls-back-on-EPERM "PID 3003 through the fallback" \
+		eval '[ "$RC" = 0 ] && [ "$OUT" = 3003 ] && [[ $ERR == *"Operation not permitted, using ns_last_pid"*"fallback, attempt 1"* ]]'
+	run "$NOCLONE3" EPERM "$NSL" exec --method clone3 --pid 3004 -- true
+	check forced-clone3-eperm-explained "exit 1, capabilities named" \
+		eval '[ "$RC" = 1 ] && [[ $ERR == *"clone3 with pid 3004: Operation not permitted"*CAP_CHECKPOINT_RESTORE* ]]'
 else
 	skip auto-falls-back "tests/nslastpid/seccomp-noclone3 not built (make check builds it)"
+fi
+# Without the capability both methods are refused, and the message says
+# what is missing.
+if have_cmd setpriv; then
+	for m in auto clone3 fallback; do
+		run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			"$NSL" exec --method "$m" --pid 3005 -- touch "$T_TMP/ran"
+		check "$m-eperm-explained" "exit 1, capabilities named, command not run" \
+			eval '[ "$RC" = 1 ] && [[ $ERR == *"Operation not permitted"*CAP_SYS_ADMIN*CAP_CHECKPOINT_RESTORE* ]] && [ ! -e "$T_TMP/ran" ]'
+	done
+else
+	skip eperm-explained "setpriv (util-linux) not installed"
 fi
 run env NSLASTPID_METHOD=fallback "$NSL" exec -v --pid 3002 -- true
 check_grep method-from-environment err "pid 3002: fallback"

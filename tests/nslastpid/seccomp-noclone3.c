@@ -1,6 +1,7 @@
 /* seccomp-noclone3 ERRNO CMD [ARG...]: runs CMD with clone3() failing with
  * ERRNO (ENOSYS as on kernels before 5.3 and under container seccomp
- * profiles, E2BIG as on 5.3 and 5.4), to test nslastpid's fallback. */
+ * profiles, E2BIG as on 5.3 and 5.4, EPERM as under older container
+ * runtimes), to test nslastpid's fallback. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -27,11 +28,16 @@ main(int argc, char *argv[])
 	};
 	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 
-	if (argc < 3 || (strcmp(argv[1], "ENOSYS") && strcmp(argv[1], "E2BIG"))) {
-		fprintf(stderr, "usage: seccomp-noclone3 ENOSYS|E2BIG CMD [ARG...]\n");
-		return 2;
-	}
-	err = strcmp(argv[1], "ENOSYS") ? E2BIG : ENOSYS;
+	if (argc < 3)
+		goto usage;
+	if (!strcmp(argv[1], "ENOSYS"))
+		err = ENOSYS;
+	else if (!strcmp(argv[1], "E2BIG"))
+		err = E2BIG;
+	else if (!strcmp(argv[1], "EPERM"))
+		err = EPERM;
+	else
+		goto usage;
 	f[2].k |= err & SECCOMP_RET_DATA;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
@@ -41,4 +47,7 @@ main(int argc, char *argv[])
 	execvp(argv[2], argv + 2);
 	perror("seccomp-noclone3: exec");
 	return 127;
+usage:
+	fprintf(stderr, "usage: seccomp-noclone3 ENOSYS|E2BIG|EPERM CMD [ARG...]\n");
+	return 2;
 }
