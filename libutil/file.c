@@ -139,11 +139,30 @@ write_file_atomic(const char *path, const void *data, size_t len, int backup)
 	}
 	fd = -1;
 	if (backup && have_old) {
-		/* A hard link is atomic and costs no copy. */
-		if (unlink(bak) < 0 && errno != ENOENT)
+		/* The old file becomes path.bak through a hard link under a
+		 * temporary name renamed over the old backup: never a moment
+		 * without a backup, and two runs at once cannot trip over each
+		 * other's unlink. */
+		char tmpbak[PATH_MAX];
+		int bfd;
+
+		if (snprintf(tmpbak, sizeof(tmpbak), "%s.bakXXXXXX", path) >= (int)sizeof(tmpbak)) {
+			errno = ENAMETOOLONG;
 			goto fail;
-		if (link(path, bak) < 0)
+		}
+		bfd = mkstemp(tmpbak);      /* reserve a unique name ... */
+		if (bfd < 0)
 			goto fail;
+		close(bfd);
+		unlink(tmpbak);             /* ... and link the old file there */
+		if (link(path, tmpbak) < 0)
+			goto fail;
+		if (rename(tmpbak, bak) < 0) {
+			int e = errno;
+			unlink(tmpbak);
+			errno = e;
+			goto fail;
+		}
 	}
 	if (rename(tmp, path) < 0)
 		goto fail;
