@@ -19,6 +19,11 @@ CHECK_BINS += tests/ksm/ksm-load
 tests/ksm/ksm-load: tests/ksm/ksm-load.c
 	$(CC) $(HK_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
+# Makes PR_SET_MEMORY_MERGE fail, as an old kernel does.
+CHECK_BINS += tests/ksm/prctl-einval.so
+tests/ksm/prctl-einval.so: tests/ksm/prctl-einval.c
+	$(CC) $(HK_CFLAGS) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
+
 # Applies the saved settings at boot.
 INSTALL_EXTRA += install-ksm
 install-ksm:

@@ -54,3 +54,15 @@ run env HOSTKIT_SYSFS="$T_TMP" "$K/ksmctl" --json explain
 check ctl-explain-no-ksm "explain says KSM is not compiled in, exit 1" \
 	eval '[ "$RC" = 1 ] && [ "$(json_get "d[\"findings\"][0][\"check\"]")" = compiled ] &&
 	      [ "$(json_get "d[\"problems\"]")" = 1 ]'
+
+# ksmctl run on a kernel without PR_SET_MEMORY_MERGE (a shim fails it).
+shim=$T_DIR/prctl-einval.so
+if [ -n "${HOSTKIT_SANITIZED:-}" ]; then
+	skip run-old-kernel "an LD_PRELOAD shim does not mix with AddressSanitizer"
+elif [ ! -f "$shim" ]; then
+	skip run-old-kernel "tests/ksm/prctl-einval.so not built"
+else
+	run env LD_PRELOAD="$shim" "$K/ksmctl" run -- /bin/echo never
+	check run-old-kernel "exit 1, the kernel requirement named, the command not run" \
+		eval '[ "$RC" = 1 ] && [ -z "$OUT" ] && [[ $ERR == *"PR_SET_MEMORY_MERGE: not supported by this kernel (needs Linux 6.4"* ]]'
+fi
