@@ -7,8 +7,10 @@
 # boots the disk, and boot.vm checks inside that the newest kernel started
 # with the requested APPEND line.
 #   msdos: two kernels; mbr.bin; the boot flag set by mbr-write --activate
-#   gpt:   gptmbr.bin chosen by mbr-write from the protective MBR; the
-#          partition marked LegacyBIOSBootable by sfdisk
+#   gpt:   gptmbr.bin chosen by mbr-write from the protective MBR; sfdisk
+#          marks partitions 1 and 2 LegacyBIOSBootable, and gptmbr.bin
+#          refuses to boot (read from the screen); mbr-write --activate 1
+#          clears the attribute on 2, and the disk boots
 . "$HK_ROOT/tests/lib.sh"
 . "$HK_ROOT/tests/vm/lib.sh"
 TMP=$T_TMP
@@ -24,6 +26,37 @@ cp "$T_DIR/boot.vm" "$TMP/boot.vm"
 vm_prepare "$TMP/boot.vm" || exit 0      # says SKIP or FAIL itself
 NEW=$(cat "$VM_KDIR/version")      # e.g. 6.1.0-56-cloud-amd64
 OLD=6.1.0-9-cloud-amd64            # older by dpkg's order, the same binary
+
+# bios_screen IMG REGEX: boots IMG without a kernel console (the boot code
+# writes to the VGA text screen only) until the screen, read through the
+# qemu monitor, matches REGEX or says "No bootable device" (30 s at most).
+# Prints the screen's lines.  (A subshell: the fifo and the trap stay in it.)
+bios_screen() (
+	local img=$1 re=$2 accel=tcg qpid i
+	trap '' PIPE     # qemu gone: the loop ends on the failed echo
+	[ "${HOSTKIT_VM_ACCEL:-tcg}" = kvm ] && [ -w /dev/kvm ] && accel=kvm
+	rm -f "$TMP/mon" "$TMP/vga.bin"
+	mkfifo "$TMP/mon"
+	timeout -k 5 60 qemu-system-x86_64 -accel $accel -display none -monitor stdio \
+		-serial none -no-reboot -nic none -m 32 -drive "file=$img,format=raw,if=virtio" \
+		< "$TMP/mon" > /dev/null 2>&1 &
+	qpid=$!
+	exec 3> "$TMP/mon"
+	for i in $(seq 150); do
+		echo "pmemsave 0xb8000 4000 \"$TMP/vga.bin\"" >&3 || break
+		sleep 0.2
+		[ -s "$TMP/vga.bin" ] && python3 -c '
+import sys
+t = open(sys.argv[1], "rb").read()[::2].decode("latin1")
+print("\n".join(t[i:i + 80].rstrip() for i in range(0, 2000, 80) if t[i:i + 80].strip()))' \
+			"$TMP/vga.bin" > "$TMP/screen.txt" 2>/dev/null &&
+			grep -Eq "$re|No bootable device" "$TMP/screen.txt" && break
+	done
+	echo quit >&3 2>/dev/null
+	exec 3>&-
+	wait $qpid 2>/dev/null
+	cat "$TMP/screen.txt" 2>/dev/null
+)
 
 detach() { [ "$(losetup -nO BACK-FILE "$1" 2>/dev/null)" = "$2" ] && losetup -d "$1"; }
 
@@ -84,10 +117,20 @@ if make_disk msdos 'label: dos\nlabel-id: 0x0badc0de\nstart=2048, type=83\n' "$O
 	cp "$TMP/boot.vm" "$TMP/boot-msdos.vm"
 	vm_boot "$TMP/boot-msdos.vm" -drive "file=$TMP/msdos.img,format=raw,if=virtio"
 fi
-# gpt: mbr-write picks gptmbr.bin by itself
-if make_disk gpt 'label: gpt\nstart=2048, type=L, attrs="LegacyBIOSBootable"\n' "$NEW"; then
+# gpt: mbr-write picks gptmbr.bin by itself.  With the attribute on two
+# partitions gptmbr.bin stops ("Multiple active partitions"; with none,
+# "Missing OS"); mbr-write --activate 1 leaves it on partition 1 only.
+if make_disk gpt 'label: gpt\nstart=2048, size=98304, type=L, attrs="LegacyBIOSBootable"\nstart=100352, type=L, attrs="LegacyBIOSBootable"\n' "$NEW"; then
 	run "$HK_ROOT/bootloader/mbr-write" "$TMP/gpt.img"
 	check_grep gpt/mbr-write out "^$TMP/gpt.img: wrote 440 bytes from .*/gptmbr\\.bin \\(gpt label\\)$"
+	run bios_screen "$TMP/gpt.img" "Multiple active partitions"
+	check_grep gpt/two-bootable-refused out "^Multiple active partitions$"
+	run "$HK_ROOT/bootloader/mbr-write" --activate 1 "$TMP/gpt.img"
+	check_grep gpt/mbr-write-gpt out "^$TMP/gpt.img: wrote the backup, then the primary GPT: LegacyBIOSBootable on partition 1 only \\(1 entry changed\\)$"
+	run sfdisk --part-attrs "$TMP/gpt.img" 1
+	check_out gpt/attrs-1 0 LegacyBIOSBootable
+	run sfdisk --part-attrs "$TMP/gpt.img" 2
+	check_out gpt/attrs-2 0 ""
 	cp "$TMP/boot.vm" "$TMP/boot-gpt.vm"
 	vm_boot "$TMP/boot-gpt.vm" -drive "file=$TMP/gpt.img,format=raw,if=virtio"
 fi
