@@ -180,20 +180,32 @@ cmd_status(void)
 /* --- changes: on, off, unmerge, set, --load ------------------------------- */
 
 /* Writes the changes in order; on a refusal, puts back the ones written
- * and fails: all or nothing. */
+ * and fails: all or nothing.  g: the values before. */
 static void
-apply(const struct ksm_change *c, size_t n)
+apply(const struct ksm_change *c, size_t n, const struct ksm_global *g)
 {
+	const struct ksm_value *pts = ksm_find(g, "pages_to_scan");
+	char val[32];
 	size_t i, k;
-	int saved;
+	int saved, advisor = 0;
 
 	for (i = 0; i < n; i++) {
 		if (!c[i].changed || ksm_write(c[i].knob->name, c[i].value) == 0)
 			continue;
 		saved = errno;
-		for (k = i; k-- > 0;)
-			if (c[k].changed && ksm_write(c[k].knob->name, c[k].old) < 0)
+		for (k = i; k-- > 0;) {
+			if (!c[k].changed)
+				continue;
+			if (ksm_write(c[k].knob->name, c[k].old) < 0)
 				weprintf("%s: could not put back %s:", c[k].knob->name, c[k].old);
+			advisor |= strcmp(c[k].knob->name, "advisor_mode") == 0;
+		}
+		/* Switching the advisor resets pages_to_scan in the kernel. */
+		if (advisor && pts) {
+			snprintf(val, sizeof(val), "%" PRId64, pts->num);
+			if (ksm_write("pages_to_scan", val) < 0 && errno != EINVAL)
+				weprintf("pages_to_scan: could not put back %s:", val);
+		}
 		errno = saved;
 		eprintf("%s=%s: the kernel refused it: %s; nothing changed",
 		        c[i].knob->name, c[i].value, strerror(saved));
@@ -258,7 +270,7 @@ change(struct ksm_change *c, size_t n, int bad_rc)
 
 	ksm_must_read_global(&g);
 	validate_or_exit(c, n, &g, bad_rc);
-	apply(c, n);
+	apply(c, n, &g);
 	return report(c, n);
 }
 
@@ -279,7 +291,7 @@ cmd_run_value(const char *value)
 	/* Unmerging is needed while pages are merged, even at run 2. */
 	if (strcmp(value, "2") == 0 && merged > 0)
 		c.changed = 1;
-	apply(&c, 1);
+	apply(&c, 1, &g);
 	report(&c, 1);
 	if (!json_out && strcmp(value, "0") == 0 && merged > 0)
 		printf("note: %" PRId64 " pages stay merged; 'ksmctl unmerge' splits them\n", merged);

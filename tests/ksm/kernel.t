@@ -96,6 +96,24 @@ fi
 run "$K/ksmctl" run -- /nonexistent/program
 check run-missing "exit 1 naming the program" eval '[ "$RC" = 1 ] && [[ $ERR == *"/nonexistent/program"* ]]'
 
+# The advisor owns pages_to_scan while advisor_mode is scan-time.
+if [ -e $KSM_SYS/advisor_mode ]; then
+	run "$K/ksmctl" --json set advisor_mode=scan-time
+	check advisor-on "advisor_mode scan-time" eval '[ "$RC" = 0 ] && [ "$(ksm_read advisor_mode)" = scan-time ]'
+	"$K/ksmctl" --save "$T_TMP/advisor.conf" >/dev/null
+	check advisor-save "pages_to_scan is not saved under the advisor" \
+		eval '! grep -q "^pages_to_scan=" "$T_TMP/advisor.conf" && grep -qx advisor_mode=scan-time "$T_TMP/advisor.conf"'
+	before=$(cat $KSM_SYS/pages_to_scan)
+	run "$K/ksmctl" set pages_to_scan=$((before + 1))
+	check advisor-refuses "pages_to_scan refused, unchanged" \
+		eval '[ "$RC" = 1 ] && [[ $ERR == *"advisor_mode=none first"* ]] && [ "$(cat $KSM_SYS/pages_to_scan)" = "$before" ]'
+	run "$K/ksmctl" set advisor_mode=none pages_to_scan=5000
+	check advisor-off "leaving the advisor and setting pages_to_scan in one list" \
+		eval '[ "$RC" = 0 ] && [ "$(ksm_read advisor_mode) $(ksm_read pages_to_scan)" = "none 5000" ]'
+else
+	skip advisor "this kernel has no advisor_mode (Linux 6.9+)"
+fi
+
 # --save / --load round trip on the kernel.
 conf=$T_TMP/ksm.conf
 run "$K/ksmctl" --save "$conf"
