@@ -16,9 +16,11 @@ bcache/bcache-register.o: EXTRA_CFLAGS_bcache/ += $(MNL_CFLAGS)
 bcache/bcache-register: bcache/bcache-register.o bcache/uevent.o $(BCACHE_SB_OBJS) $(LIBUTIL)
 	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS) $(HK_LDFLAGS) $(LDFLAGS)
 
-# The udev rule and the systemd unit name the installed programs.
-BCACHE_UDEVRULESDIR ?= /etc/udev/rules.d
-BCACHE_UNITDIR      ?= /etc/systemd/system
+# The udev rule and the systemd unit name the installed programs.  They
+# are the package's, not the administrator's: under PREFIX/lib, where udev
+# and systemd read packaged files (/usr/local too); /etc is for overrides.
+BCACHE_UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+BCACHE_UNITDIR      ?= $(PREFIX)/lib/systemd/system
 INSTALL_EXTRA += install-bcache-register
 install-bcache-register: bcache/69-hostkit-bcache.rules bcache/bcache-register.service
 	install -d $(DESTDIR)$(BCACHE_UDEVRULESDIR) $(DESTDIR)$(BCACHE_UNITDIR)
