@@ -14,8 +14,10 @@ ksm_real_or_skip() {
 }
 
 # One test at a time changes KSM on this host (other suites may, too).
+KSM_LOCK=/run/lock/hostkit-ksm-test.lock
+[ -d /run/lock ] || KSM_LOCK=/tmp/hostkit-ksm-test.lock
 ksm_lock() {
-	exec 9>/run/lock/hostkit-ksm-test.lock
+	exec 9>"$KSM_LOCK"
 	flock -w 300 9 || { fail lock "another test held the KSM lock for 5 minutes"; exit 1; }
 }
 
