@@ -8,7 +8,8 @@
 #                  readahead_cache_policy, writeback_consider_fragment
 #   N        instead of the profile's scenario: one cache set and N attached
 #            backing devices loop0..loop(N-1) (benchmarks)
-# Formats follow drivers/md/bcache/sysfs.c: every file ends in a newline,
+# Formats follow drivers/md/bcache/sysfs.c (and a 6.1 kernel's tree, read in
+# the VM lab): every file but the empty feature_* ends in a newline,
 # sizes go through bch_hprint, lists bracket the selected word, links are
 # relative as sysfs makes them.  The scenarios are declared in scenario_*
 # below; the functions between turn a declaration into files.
@@ -143,9 +144,9 @@ cset() {
 	f $i/btree_read_last_ms 20
 	printf 'btree nodes:\t\t310\nwritten sets:\t\t512\nunwritten sets:\t\t12\nwritten key bytes:\t3145728\nunwritten key bytes:\t8192\nfloats:\t\t\t190000\nfailed:\t\t\t12\n' > "$R/$i/bset_tree_stats"; chmod 0444 "$R/$i/bset_tree_stats"
 	w $i/trigger_gc; w $i/prune_cache
-	rw $i/gc_always_rewrite 1
+	rw $i/gc_always_rewrite 0
 	rw $i/btree_shrinker_disabled 0
-	rw $i/copy_gc_enabled 1
+	rw $i/copy_gc_enabled 0
 	is_old || rw $i/io_disable 0
 	if is_6x; then
 		rw $i/idle_max_writeback_rate 1
@@ -155,8 +156,10 @@ cset() {
 		f $i/flush_write 0
 		f $i/cutoff_writeback 40
 		f $i/cutoff_writeback_sync 70
-		f $i/feature_compat ""
-		f $i/feature_ro_compat ""
+		# No known feature: the kernel prints nothing, not even "\n"
+		# (checked on 6.1, the VM lab's kernel).
+		: > "$R/$i/feature_compat"; chmod 0444 "$R/$i/feature_compat"
+		: > "$R/$i/feature_ro_compat"; chmod 0444 "$R/$i/feature_ro_compat"
 		f $i/feature_incompat "$(list large_bucket)"
 	fi
 	return 0

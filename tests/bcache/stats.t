@@ -64,7 +64,10 @@ run timeout 10 "$S"
 check_rc no-priority-stats 0
 run timeout 10 "$S" --json
 check_rc no-priority-stats-json 0
-printf 'Unused:\t\t12%%\nClean:\t\t80%%\nDirty:\t\t6%%\nMetadata:\t0%%\nAverage:\t56\n' > "$ps" &
+# One write, as sysfs gives the whole value to one read (bash's printf
+# would write line by line into the FIFO).
+printf 'Unused:\t\t12%%\nClean:\t\t80%%\nDirty:\t\t6%%\nMetadata:\t0%%\nAverage:\t56\n' > "$T_TMP/prio"
+cat "$T_TMP/prio" > "$ps" &
 writer=$!
 run timeout 10 "$S" --priority-stats bcache0
 kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
