@@ -89,8 +89,10 @@ struct sel {
 	char *cset_on;  /* [ncsets] */
 };
 
+/* strict: a name that matches no device is an error; otherwise (the --top
+ * loop, where devices come and go) it is skipped. */
 static void
-select_all(struct sel *s, char **names, int n)
+select_all(struct sel *s, char **names, int n, int strict)
 {
 	size_t i, j;
 	int k;
@@ -102,10 +104,11 @@ select_all(struct sel *s, char **names, int n)
 	for (k = 0; k < n; k++) {
 		struct bch_dev *d = bch_tree_find(&s->t, names[k]);
 
-		if (!d)
+		if (d)
+			s->dev_on[d - s->t.devs] = 1;
+		else if (strict)
 			eprintf("%s: not a registered bcache device%s", names[k],
 			        s->t.loaded ? "" : " (bcache module not loaded)");
-		s->dev_on[d - s->t.devs] = 1;
 	}
 	for (i = 0; i < s->t.ndevs; i++) {
 		if (n == 0)
@@ -119,11 +122,11 @@ select_all(struct sel *s, char **names, int n)
 }
 
 static void
-read_tree(struct sel *s, char **names, int n)
+read_tree(struct sel *s, char **names, int n, int strict)
 {
 	if (bch_tree_read(&s->t, what) < 0)
 		eprintf("reading %s/fs/bcache:", sysfs_root());
-	select_all(s, names, n);
+	select_all(s, names, n, strict);
 }
 
 static void
@@ -743,6 +746,9 @@ top(char **names, int n, double delay)
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
 		eprintf("--top: needs a terminal");
 	what = (1u << BCH_TOTAL) | (1u << interval) | (what & BCH_PRIORITY_STATS);
+	/* Names are checked before the screen is taken over. */
+	read_tree(&cur, names, n, 1);
+	free_sel(&cur);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGHUP, on_signal);
@@ -753,7 +759,7 @@ top(char **names, int n, double delay)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	while (!stop) {
-		read_tree(&cur, names, n);
+		read_tree(&cur, names, n, 0);
 		t0 = now();
 		draw(&cur, have_prev ? &prev : NULL, t0 - tprev, delay);
 		deadline = t0 + delay;
@@ -843,7 +849,7 @@ main(int argc, char *argv[])
 	}
 	if (out == OUT_TABLE)
 		what = (1u << interval) | BCH_RATE_DEBUG | (what & BCH_PRIORITY_STATS);
-	read_tree(&s, argv + optind, argc - optind);
+	read_tree(&s, argv + optind, argc - optind, 1);
 	if (out == OUT_JSON)
 		print_json(&s);
 	else if (out == OUT_PROM)

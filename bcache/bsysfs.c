@@ -368,7 +368,7 @@ bch_dev_refresh(struct bch_dev *d, unsigned what)
 void
 bch_cset_refresh(struct bch_cset *c, unsigned what)
 {
-	char dir[128], cdir[160], link[16], buf[4096];
+	char dir[128], cdir[160], link[24], buf[4096];
 	int i;
 
 	snprintf(dir, sizeof(dir), "/fs/bcache/%s", c->uuid);

@@ -43,6 +43,20 @@ else
 fi
 wait "$bump" 2>/dev/null
 
+# A device unregistered while watched: its row goes, the view goes on.
+rm -rf "$(readlink -f "$T_TMP/sys/class/block/sdd")/bcache"
+gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		SCREEN=$(tm capture-pane -p -t top 2>/dev/null)
+		printf '%s\n' "$SCREEN" | grep -q '^bcache1 ' &&
+			! printf '%s\n' "$SCREEN" | grep -q ' sdd ' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+gone && pass device-gone || fail device-gone "sdd row should disappear, bcache1 stay" "$SCREEN"
+
 tm resize-window -t top -x 70 -y 12
 # Lines are cut at the edge, not wrapped: the row after the header is bcache0.
 wait_for '^bcache-stats' 5 && [ "$(printf '%s\n' "$SCREEN" | sed -n 4p)" = \
@@ -53,3 +67,13 @@ wait_for '^cache set 5bc072a8' 5 && pass resize-back || fail resize-back "full v
 
 tm send-keys -t top q
 wait_for '^EXITED 0' 5 && pass q-quits || fail q-quits "q should end with status 0" "$SCREEN"
+
+# A name that is no device: the error before the screen is taken over.
+tm new-window -t top -n bad "HOSTKIT_SYSFS=$T_TMP/sys TERM=screen $S --top sdz 2>&1; echo EXITED \$?; sleep 60"
+for ((i = 0; i < 50; i++)); do
+	SCREEN=$(tm capture-pane -p -t top:bad 2>/dev/null)
+	printf '%s\n' "$SCREEN" | grep -q '^EXITED' && break
+	sleep 0.1
+done
+[ "$(printf '%s\n' "$SCREEN" | grep -v '^$')" = "bcache-stats: sdz: not a registered bcache device
+EXITED 1" ] && pass bad-device || fail bad-device "one error line, status 1" "$SCREEN"
