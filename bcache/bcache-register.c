@@ -32,8 +32,10 @@
 
 extern char **environ;
 
-enum result { REGISTERED, UNCHANGED, FAILED, NOT_BCACHE };
-static const char *const result_names[] = { "registered", "unchanged", "failed", "not-bcache" };
+/* SKIPPED: a device found by scanning that cannot be read (no node, no
+ * permission): whether it is ours is unknown, so it is named, not failed. */
+enum result { REGISTERED, UNCHANGED, FAILED, NOT_BCACHE, SKIPPED };
+static const char *const result_names[] = { "registered", "unchanged", "failed", "not-bcache", "skipped" };
 
 struct outcome {
 	enum result r;
@@ -234,8 +236,8 @@ register_dev(const char *path, struct outcome *o, int scanning)
 		snprintf(real, sizeof(real), "%s", path);
 	name = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
 	if (sbdev_read(path, &d, &why) < 0) {
-		if (scanning && why)
-			o->r = NOT_BCACHE;
+		if (scanning)
+			o->r = why ? NOT_BCACHE : SKIPPED;
 		snprintf(o->reason, sizeof(o->reason), "%s", why ? why : strerror(errno));
 		return;
 	}
@@ -300,7 +302,7 @@ out:
 static void
 report(const char *path, const struct outcome *o, int watching)
 {
-	if (o->r == NOT_BCACHE)
+	if (o->r == NOT_BCACHE || (o->r == SKIPPED && watching && !opt.verbose))
 		return;
 	if (opt.json) {
 		if (watching)
@@ -310,7 +312,7 @@ report(const char *path, const struct outcome *o, int watching)
 		json_string(&j, "type", o->type);
 		json_string(&j, "result", result_names[o->r]);
 		json_bool(&j, "changed", o->r == REGISTERED);
-		json_string(&j, "error", o->r == FAILED ? o->reason : NULL);
+		json_string(&j, "error", o->r == FAILED || o->r == SKIPPED ? o->reason : NULL);
 		json_object_end(&j);
 		if (watching)
 			json_finish(&j);
@@ -327,6 +329,9 @@ report(const char *path, const struct outcome *o, int watching)
 		break;
 	case FAILED:
 		weprintf("%s: %s", path, o->reason);
+		break;
+	case SKIPPED:
+		weprintf("%s: skipped, cannot read it: %s", path, o->reason);
 		break;
 	default:
 		break;

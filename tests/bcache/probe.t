@@ -184,7 +184,11 @@ if ! is_root || ! have_cmd losetup; then
 	skip loop "needs root and losetup"
 else
 	rebuild backing-writeback "$T_TMP/loop.img"
-	if loop=$(losetup -f --show "$T_TMP/loop.img" 2>/dev/null); then
+	# another test may take the free device first: try again
+	for i in 1 2 3 4 5; do
+		loop=$(losetup -f --show "$T_TMP/loop.img" 2>/dev/null) && break
+	done
+	if [ -n "$loop" ]; then
 		on_exit "losetup -d $loop"
 		run "$P" "$loop"
 		check_out loop-backing 0 "$IMG/backing-writeback.show"
