@@ -153,6 +153,7 @@ static void
 print_table(struct sel *s)
 {
 	char w[8][BCH_WARN_LEN];
+	struct bch_cset *c;
 	size_t i;
 	int j, k, shown = 0;
 
@@ -171,6 +172,12 @@ print_table(struct sel *s)
 		if (*d->label)
 			printf("  %-18s %s\n", "label", d->label);
 		printf("  %-18s %s\n", "cache set", *d->cset ? d->cset : "none");
+		if ((c = bch_tree_cset(&s->t, d->cset)) && c->ncaches) {
+			printf("  %-18s", "cache devices");
+			for (j = 0; j < c->ncaches; j++)
+				printf(" %s", c->caches[j].name);
+			putchar('\n');
+		}
 		printf("  %-18s %s\n", "state", str(d->state));
 		printf("  %-18s %s\n", "cache mode", str(d->cache_mode));
 		printf("  %-18s %s\n", "dirty data", size(d->dirty));
@@ -184,9 +191,9 @@ print_table(struct sel *s)
 			printf("  warning: %s\n", w[j]);
 	}
 	for (i = 0; i < s->t.ncsets; i++) {
-		struct bch_cset *c = &s->t.csets[i];
 		uint64_t errors = BCH_NONE;
 
+		c = &s->t.csets[i];
 		if (!s->cset_on[i])
 			continue;
 		if (shown++)
@@ -283,6 +290,7 @@ static void
 print_json(struct sel *s)
 {
 	char w[8][BCH_WARN_LEN];
+	struct bch_cset *c;
 	struct json j;
 	size_t i;
 	int k, n;
@@ -302,6 +310,11 @@ print_json(struct sel *s)
 		jstr(&j, "backing_uuid", d->uuid);
 		json_string(&j, "label", d->label);
 		jstr(&j, "cache_set", d->cset);
+		json_array_begin(&j, "cache_devices");
+		if ((c = bch_tree_cset(&s->t, d->cset)))
+			for (k = 0; k < c->ncaches; k++)
+				json_string(&j, NULL, c->caches[k].name);
+		json_array_end(&j);
 		jstr(&j, "state", d->state);
 		jstr(&j, "cache_mode", d->cache_mode);
 		jbool(&j, "running", d->running);
@@ -326,10 +339,10 @@ print_json(struct sel *s)
 	json_array_end(&j);
 	json_array_begin(&j, "cache_sets");
 	for (i = 0; i < s->t.ncsets; i++) {
-		struct bch_cset *c = &s->t.csets[i];
 		uint64_t errors = BCH_NONE;
 		size_t b;
 
+		c = &s->t.csets[i];
 		if (!s->cset_on[i])
 			continue;
 		json_object_begin(&j, NULL);
