@@ -3,7 +3,10 @@
 # --version follow the conventions.
 . "$HK_ROOT/tests/lib.sh"
 cd "$HK_ROOT"
-pages=$(find . -path ./.git -prune -o -type f \( -name '*.[18]' \) -print | sort)
+# Man pages live beside their programs; tests/ and debian/ hold data files
+# whose names may end in .1 too.
+pages=$(find . \( -path ./.git -o -path ./tests -o -path ./debian \) -prune -o \
+	-type f -name '*.[18]' -print | sort)
 if ! have_cmd groff; then
 	skip groff "groff not installed"
 else
