@@ -143,8 +143,9 @@ read_at(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
-static void
-write_at(int fd, const char *target, const void *buf, size_t len, off_t off)
+/* All len bytes at off: a short write is continued.  -1 with errno. */
+static int
+write_at(int fd, const void *buf, size_t len, off_t off)
 {
 	size_t done = 0;
 
@@ -152,11 +153,14 @@ write_at(int fd, const char *target, const void *buf, size_t len, off_t off)
 		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			eprintf("%s: write at byte %lld failed: %s", target, (long long)(off + (off_t)done),
-			        n < 0 ? strerror(errno) : "nothing written");
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
 		done += (size_t)n;
 	}
+	return 0;
 }
 
 /* Reads come from the device or file, not from our own cache. */
@@ -207,6 +211,14 @@ gpt_load(int fd, const char *target, const struct stat *st, struct gpt_disk *d)
 		        (unsigned long long)bytes, ssz);
 	d->ssz = (size_t)ssz;
 	d->last = bytes / d->ssz - 1;
+	/* An image file has no sector size of its own: 512 is assumed. */
+	if (S_ISREG(st->st_mode)) {
+		char sig[2][8];
+		if (read_at(fd, sig[0], 8, 512) == 0 && read_at(fd, sig[1], 8, 4096) == 0 &&
+		    memcmp(sig[0], GPT_SIGNATURE, 8) != 0 && memcmp(sig[1], GPT_SIGNATURE, 8) == 0)
+			eprintf("%s: a GPT of 4096-byte sectors in an image file (taken as 512); "
+			        "attach it with losetup -b 4096 and give the loop device", target);
+	}
 	for (i = 0; i < 2; i++) {
 		struct gpt_copy *c = &d->copy[i];
 		c->name = i == 0 ? "primary" : "backup";
@@ -265,10 +277,11 @@ gpt_write(int fd, const char *target, const struct gpt_disk *d)
 
 	for (i = 1; i >= 0; i--) {
 		const struct gpt_copy *c = &d->copy[i];
-		write_at(fd, target, c->array, gpt_array_bytes(&c->h), lba_off(d, c->h.entries_lba));
-		write_at(fd, target, c->sec, d->ssz, lba_off(d, c->lba));
-		if (fsync(fd) < 0)
-			eprintf("%s: fsync:", target);
+		if (write_at(fd, c->array, gpt_array_bytes(&c->h), lba_off(d, c->h.entries_lba)) < 0 ||
+		    write_at(fd, c->sec, d->ssz, lba_off(d, c->lba)) < 0 || fsync(fd) < 0)
+			eprintf("%s: writing the %s GPT failed: %s (%s)", target, c->name, strerror(errno),
+			        i == 1 ? "the primary GPT is as it was"
+			               : "the backup GPT holds the new table; see the manual");
 	}
 }
 
@@ -435,11 +448,11 @@ main(int argc, char *argv[])
 	if (changed && !dry) {
 		if (backup)
 			save_backup(backup, cur);
-		/* One write of the bytes that change, then make it durable. */
-		ssize_t n = pwrite(fd, want, wlen, 0);
-		if (n != (ssize_t)wlen)
-			eprintf("%s: write failed: %s (old sector: %s)", target,
-			        n < 0 ? strerror(errno) : "short write", backup ? backup : "no --backup");
+		/* One write of the bytes that change (continued if short), then
+		 * make it durable. */
+		if (write_at(fd, want, wlen, 0) < 0)
+			eprintf("%s: write failed: %s (old sector: %s)", target, strerror(errno),
+			        backup ? backup : "no --backup");
 		if (fsync(fd) < 0)
 			eprintf("%s: fsync:", target);
 		drop_cache(fd, &st);

@@ -200,6 +200,27 @@ else
 	skip half-repaired "no sgdisk (gdisk package)"
 fi
 
+# --- write faults, through the LD_PRELOAD shim of the fault tests ----------------
+# Every write failing (EIO): the first one, of the backup array, fails and
+# nothing of the image changes.  The first writes short (half the bytes
+# stored): each is continued, and the result is a fault-free run's.
+. "$HK_ROOT/tests/faults/faults-lib.sh"
+if have_cmd "${CC:-cc}"; then
+	build_shim
+	cp "$TMP/orig.img" "$I"
+	with_fault "$I" EIO $W --activate 2 "$I"
+	check fault-eio-injected "the shim saw no write to the image" fault_happened
+	check_refused fault-eio-refused mbr-write
+	check_grep fault-eio-reason err 'writing the backup GPT failed: Input/output error \(the primary GPT is as it was\)'
+	check_same fault-eio-intact "$I" "$TMP/orig.img"
+	HK_FAULT_COUNT=3 with_fault "$I" short $W --activate 2 "$I"
+	check fault-short-injected "the shim saw no write to the image" fault_happened
+	check_rc fault-short-completed 0
+	check_same fault-short-result "$I" "$TMP/act2.img"
+else
+	skip faults "no C compiler for the fault shim"
+fi
+
 # --- real block devices: loop devices, 512- and 4096-byte sectors ------------------
 if ! is_root || ! have_cmd losetup; then
 	skip loop "needs root and losetup"
@@ -242,4 +263,7 @@ $L: wrote the backup, then the primary GPT: LegacyBIOSBootable on partition 2 on
 	check_out loop$ss-again 0 "$L: unchanged ($GPTMBR already in place)
 $L: GPT unchanged (LegacyBIOSBootable on partition 2 only)"
 	detach "$L" "$TMP/loop$ss.img"
+	# the image of a 4096-byte-sector disk is refused, not misread
+	[ $ss = 4096 ] && refuse loop4096-image-file '4096-byte sectors in an image file.*losetup -b 4096' \
+		"$TMP/loop$ss.img" --activate 2
 done
