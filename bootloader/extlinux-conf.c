@@ -126,10 +126,12 @@ find_kernels(const char *dir, size_t *np)
 			}
 			continue;
 		}
-		k = realloc(k, (n + 1) * sizeof(*k));
-		rank = realloc(rank, (n + 1) * sizeof(*rank));
-		if (!k || !rank)
+		struct kernel *nk = realloc(k, (n + 1) * sizeof(*k));
+		int *nrank = nk ? realloc(rank, (n + 1) * sizeof(*rank)) : NULL;
+		if (!nk || !nrank)
 			eprintf("out of memory");
+		k = nk;
+		rank = nrank;
 		k[n] = (struct kernel){ .version = xstrdup(v), .image = xstrdup(d->d_name) };
 		rank[n++] = r;
 	}
@@ -336,7 +338,8 @@ main(int argc, char *argv[])
 	if (!realpath(boot, realboot))
 		eprintf("%s:", boot);
 	if (!output) {
-		size_t bl = strlen(boot);
+		/* boot: "/boot" or the optarg of a required_argument option */
+		size_t bl = strlen(boot);   // NOLINT(clang-analyzer-core.NonNullParamChecker)
 		while (bl > 0 && boot[bl - 1] == '/')   /* "mnt/" gives "mnt/extlinux", "/" "/extlinux" */
 			bl--;
 		snprintf(outbuf, sizeof(outbuf), "%.*s/extlinux/extlinux.conf", (int)bl, boot);

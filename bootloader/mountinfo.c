@@ -1,7 +1,9 @@
 /* Reading /proc/self/mountinfo (see proc_pid_mountinfo(5)):
  *   36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw
  *   id parent maj:min root mountpoint options [optional...] - type source super */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mountinfo.h"
@@ -31,6 +33,23 @@ field(const char *p, char *buf, size_t len)
 	return p;
 }
 
+/* "maj:min", decimal, nothing else. */
+static int
+parse_devno(const char *s, unsigned *major, unsigned *minor)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9' || (v = strtoul(s, &end, 10)) > UINT_MAX || *end != ':')
+		return -1;
+	*major = (unsigned)v;
+	s = end + 1;
+	if (*s < '0' || *s > '9' || (v = strtoul(s, &end, 10)) > UINT_MAX || *end)
+		return -1;
+	*minor = (unsigned)v;
+	return 0;
+}
+
 int
 mountinfo_parse_line(const char *line, struct mount_entry *m)
 {
@@ -42,7 +61,7 @@ mountinfo_parse_line(const char *line, struct mount_entry *m)
 	for (i = 0; i < 2; i++)
 		if (!(p = field(p, tmp, sizeof(tmp))))
 			return -1;
-	if (!(p = field(p, tmp, sizeof(tmp))) || sscanf(tmp, "%u:%u", &m->major, &m->minor) != 2)
+	if (!(p = field(p, tmp, sizeof(tmp))) || parse_devno(tmp, &m->major, &m->minor) < 0)
 		return -1;
 	if (!(p = field(p, m->root, sizeof(m->root))) || m->root[0] != '/')
 		return -1;
