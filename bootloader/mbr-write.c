@@ -342,7 +342,7 @@ main(int argc, char *argv[])
 	int opt, dry = 0, force = 0, json = 0, fd, changed, gpt_changed = 0;
 	uint32_t activate = 0;
 	size_t len, wlen = 0, gpt_wlen = 0;
-	struct gpt_disk gpt;
+	static struct gpt_disk gpt;   /* static: its buffers stay reachable until exit */
 	enum mbr_label label;
 	struct stat st;
 	uint64_t v;
