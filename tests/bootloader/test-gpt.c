@@ -192,6 +192,30 @@ test_set_only(void **state)
 	assert_int_equal(array[55], 0);
 }
 
+/* Entries of 256 bytes: the attribute is found by the entry size. */
+static void
+test_entry_size_256(void **state)
+{
+	struct gpt_header h;
+
+	(void)state;
+	load_sfdisk();
+	put32(sec + 80, 64);
+	put32_fix(84, 256);
+	assert_int_equal(parse(1, &h), 0);
+	memcpy(array + 256, sfdisk_entry, 48);  /* partition 2 */
+	assert_int_equal(gpt_check_array(&h, array, why, sizeof(why)), -1);
+	gpt_update_crcs(&h, sec, array);
+	assert_int_equal(h.entries_crc, 0x4ea6e343u);   /* zlib's */
+	assert_int_equal(parse(1, &h), 0);
+	assert_int_equal(h.entry_size, 256);
+	assert_int_equal(gpt_check_array(&h, array, why, sizeof(why)), 0);
+	assert_int_equal(gpt_set_only(&h, array, 2, GPT_ATTR_LEGACY_BOOT), 1);
+	assert_int_equal(array[256 + 48], 4);
+	assert_int_equal(array[128 + 48], 0);
+	assert_int_equal(gpt_set_only(&h, array, 3, GPT_ATTR_LEGACY_BOOT), -1);
+}
+
 static void
 test_damaged_header(void **state)
 {
@@ -347,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_sfdisk_header),
 		cmocka_unit_test(test_set_like_sfdisk),
 		cmocka_unit_test(test_set_only),
+		cmocka_unit_test(test_entry_size_256),
 		cmocka_unit_test(test_damaged_header),
 		cmocka_unit_test(test_backup_and_pair),
 		cmocka_unit_test(test_damaged_array),
