@@ -155,7 +155,7 @@ $I: GPT unchanged (LegacyBIOSBootable on partition 2 only)"
 check backup-code-only-file "the backup is not the old sector 0" cmp -s -n 512 "$TMP/b.bin" "$TMP/sfdisk.img"
 
 # damage FILE OFFSET: one byte flipped
-damage() { printf "$(printf '\\%03o' $((0x$(xxd -s "$2" -l 1 -p "$1") ^ 0x01)))" |
+damage() { printf "$(printf '\\%03o' $(($(od -An -tu1 -j "$2" -N1 "$1") ^ 1)))" |
 	dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 cp "$TMP/orig.img" "$I"; damage "$I" $((LAST * 512 + 60))       # backup header: disk GUID
 refuse damaged-backup-header "backup GPT header \(LBA $LAST\): header CRC32 0x[0-9a-f]{8}, computed" "$I" --activate 2
