@@ -7,6 +7,7 @@
 # on the real kernel, so that nothing here races another KSM user.
 . "$HK_ROOT/tests/lib.sh"
 cd "$HK_ROOT"
+trap 'exit 143' TERM INT HUP   # killed from outside: the on_exit cleanups still run
 
 # changed NAME WANT CMD...: CMD exits 0 with JSON whose "changed" is WANT.
 changed() {

@@ -6,6 +6,7 @@
 # COMP_LINE, COMP_POINT set, the registered function called, COMPREPLY read.
 . "$HK_ROOT/tests/lib.sh"
 cd "$HK_ROOT"
+trap 'exit 143' TERM INT HUP   # killed from outside: the on_exit cleanups still run
 BC=/usr/share/bash-completion/bash_completion
 
 # 1. Each file loads in a bare bash (no bash-completion) and registers

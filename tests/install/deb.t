@@ -68,6 +68,8 @@ if dpkg-query -W -f='${Status}' hostkit 2>/dev/null | grep -q 'ok installed'; th
 	skip install "a hostkit package is already installed here: not replacing it"; exit 0
 fi
 on_exit "dpkg --purge hostkit >/dev/null 2>&1"
+# killed from outside (a runner's timeout): still purge it, through the EXIT trap
+trap 'exit 143' TERM INT HUP
 cp "$deb" "$T_TMP/"   # apt reads it as its own user: a world-readable place
 chmod 0755 "$T_TMP"; chmod 0644 "$T_TMP/${deb##*/}"
 run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$T_TMP/${deb##*/}"

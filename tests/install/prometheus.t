@@ -7,6 +7,7 @@
 # the previous file in place.
 . "$HK_ROOT/tests/lib.sh"
 cd "$HK_ROOT"
+trap 'exit 143' TERM INT HUP   # killed from outside: the on_exit cleanups still run
 TF=$HK_ROOT/prometheus/hostkit-textfile
 NE=$(command -v prometheus-node-exporter || command -v node_exporter)
 
