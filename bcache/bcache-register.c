@@ -50,7 +50,7 @@ static struct {
 
 static struct json j;
 static int sigfd = -1;          /* --watch: SIGTERM and SIGINT arrive here */
-static volatile int stopping;
+static int stopping;            /* set by nap() when a signal is pending */
 static int modprobe_tried;
 
 static void

@@ -44,5 +44,10 @@ uuid         backing        uuid=$zero16 --reseal
 set-uuid     cache-b64k     set_uuid=$zero16 --reseal
 ok-keys-backing backing     keys=300 --reseal
 ok-v5-large  cache-b64k     version=5 feature_incompat=0x2 bucket_size=7 --reseal
+block-512-on-4k backing-512
+ok-block-4k-on-4k backing
 EOF_LIST
+# these two go on loop devices with 4096-byte logical blocks
+echo 4096 > "$D/block-512-on-4k.lbs"
+echo 4096 > "$D/ok-block-4k-on-4k.lbs"
 vm_run -f "$D:/files/damaged" "$T_DIR/register.vm"
