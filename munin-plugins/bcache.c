@@ -101,28 +101,58 @@ pct_or_u(int v)
 	return v < 0 ? UINT64_MAX : (uint64_t)v;
 }
 
+/* An overview graph: one field per device, named by dev_id(), with the
+ * attribute lines attrs ("min 0", ...) on each; info may be NULL. */
 static void
-hit_ratio(void)
+overview(const char *graph, const char *title, const char *vlabel, const char *args, const char *info,
+         const char *type, const char *const *attrs, uint64_t (*get)(const struct bch_dev *))
 {
-	char title[160], extra[160];
-	size_t i;
-	int k;
+	size_t i, k;
 
-	head("bcache_hit_ratio", NULL, "bcache hit ratio (five minutes)", "%",
-	     "--base 1000 -l 0 -u 100 -r");
+	head(graph, NULL, title, vlabel, args);
+	if (cfg && info)
+		printf("graph_info %s\n", info);
 	for (i = 0; i < t.ndevs; i++) {
-		snprintf(extra, sizeof(extra), "%s.min 0\n%s.max 100\n", dev_id(&t.devs[i]),
-		         dev_id(&t.devs[i]));
-		field(dev_id(&t.devs[i]), dev_label(&t.devs[i]), "GAUGE", extra);
+		field(dev_id(&t.devs[i]), dev_label(&t.devs[i]), type, NULL);
+		for (k = 0; cfg && attrs && attrs[k]; k++)
+			printf("%s.%s\n", dev_id(&t.devs[i]), attrs[k]);
 	}
 	if (vals)
 		for (i = 0; i < t.ndevs; i++)
-			munin_value(dev_id(&t.devs[i]), pct_or_u(t.devs[i].stats[BCH_FIVE_MINUTE].hit_ratio));
-	for (i = 0; i < t.ndevs; i++) {
-		const struct bch_dev *d = &t.devs[i];
+			munin_value(dev_id(&t.devs[i]), get(&t.devs[i]));
+}
 
-		snprintf(title, sizeof(title), "bcache hit ratio: %s", dev_label(d));
-		head("bcache_hit_ratio", dev_id(d), title, "%", "--base 1000 -l 0 -u 100 -r");
+/* The child graph of a device: "multigraph GRAPH.bdev_<uuid>". */
+static void
+child(const char *graph, const char *what, const struct bch_dev *d, const char *vlabel,
+      const char *args)
+{
+	char title[160];
+
+	snprintf(title, sizeof(title), "bcache %s: %s", what, dev_label(d));
+	head(graph, dev_id(d), title, vlabel, args);
+}
+
+static const char *const percent_attrs[] = { "min 0", "max 100", NULL };
+
+static uint64_t
+five_minute_ratio(const struct bch_dev *d)
+{
+	return pct_or_u(d->stats[BCH_FIVE_MINUTE].hit_ratio);
+}
+
+static void
+hit_ratio(void)
+{
+	static const char *const pct_args = "--base 1000 -l 0 -u 100 -r";
+	char extra[160];
+	size_t i;
+	int k;
+
+	overview("bcache_hit_ratio", "bcache hit ratio (five minutes)", "%", pct_args, NULL, "GAUGE",
+	         percent_attrs, five_minute_ratio);
+	for (i = 0; i < t.ndevs; i++) {
+		child("bcache_hit_ratio", "hit ratio", &t.devs[i], "%", pct_args);
 		for (k = BCH_NINTERVALS - 1; k >= 0; k--) {
 			snprintf(extra, sizeof(extra), "%s.min 0\n%s.max 100\n%s.info stats_%s/cache_hit_ratio\n",
 			         bch_interval_names[k], bch_interval_names[k], bch_interval_names[k],
@@ -131,7 +161,7 @@ hit_ratio(void)
 		}
 		if (vals)
 			for (k = BCH_NINTERVALS - 1; k >= 0; k--)
-				munin_value(bch_interval_names[k], pct_or_u(d->stats[k].hit_ratio));
+				munin_value(bch_interval_names[k], pct_or_u(t.devs[i].stats[k].hit_ratio));
 	}
 }
 
@@ -159,68 +189,63 @@ requests_fields(void)
 static void
 requests(void)
 {
-	char title[160];
-	uint64_t sum;
+	static const char *const vlabel = "requests per ${graph_period}", *const args = "--base 1000 -l 0";
+	uint64_t sum, v;
 	size_t i;
 	int k;
 
-	head("bcache_requests", NULL, "bcache requests, all devices", "requests per ${graph_period}",
-	     "--base 1000 -l 0");
+	head("bcache_requests", NULL, "bcache requests, all devices", vlabel, args);
 	requests_fields();
 	if (vals)
 		for (k = 0; k < 5; k++) {
 			sum = 0;
-			for (i = 0; i < t.ndevs && sum != UINT64_MAX; i++)
-				sum = req(&t.devs[i].stats[BCH_TOTAL], k) == UINT64_MAX ? UINT64_MAX :
-				      sum + req(&t.devs[i].stats[BCH_TOTAL], k);
+			for (i = 0; i < t.ndevs && sum != UINT64_MAX; i++) {
+				v = req(&t.devs[i].stats[BCH_TOTAL], k);
+				sum = v == UINT64_MAX ? UINT64_MAX : sum + v;
+			}
 			munin_value(req_names[k], sum);
 		}
 	for (i = 0; i < t.ndevs; i++) {
-		const struct bch_dev *d = &t.devs[i];
-
-		snprintf(title, sizeof(title), "bcache requests: %s", dev_label(d));
-		head("bcache_requests", dev_id(d), title, "requests per ${graph_period}", "--base 1000 -l 0");
+		child("bcache_requests", "requests", &t.devs[i], vlabel, args);
 		requests_fields();
 		if (vals)
 			for (k = 0; k < 5; k++)
-				munin_value(req_names[k], req(&d->stats[BCH_TOTAL], k));
+				munin_value(req_names[k], req(&t.devs[i].stats[BCH_TOTAL], k));
 	}
+}
+
+static uint64_t
+bypassed_bytes(const struct bch_dev *d)
+{
+	return d->stats[BCH_TOTAL].bypassed;
 }
 
 static void
 bypassed(void)
 {
-	size_t i;
+	overview("bcache_bypassed", "bcache bypassed", "bytes per ${graph_period}", "--base 1024 -l 0",
+	         "I/O that bypassed the cache (sequential or congested).  The kernel prints this "
+	         "counter with two or three significant digits, so small rates show as steps.",
+	         "DERIVE", NULL, bypassed_bytes);
+}
 
-	head("bcache_bypassed", NULL, "bcache bypassed", "bytes per ${graph_period}", "--base 1024 -l 0");
-	if (cfg)
-		puts("graph_info I/O that bypassed the cache (sequential or congested).  The kernel "
-		     "prints this counter with two or three significant digits, so small rates "
-		     "show as steps.");
-	for (i = 0; i < t.ndevs; i++)
-		field(dev_id(&t.devs[i]), dev_label(&t.devs[i]), "DERIVE", NULL);
-	if (vals)
-		for (i = 0; i < t.ndevs; i++)
-			munin_value(dev_id(&t.devs[i]), t.devs[i].stats[BCH_TOTAL].bypassed);
+static uint64_t
+dirty_bytes(const struct bch_dev *d)
+{
+	return d->dirty;
 }
 
 static void
 dirty(void)
 {
-	char title[160];
 	size_t i;
 
-	head("bcache_dirty", NULL, "bcache dirty data", "bytes", "--base 1024 -l 0");
-	for (i = 0; i < t.ndevs; i++)
-		field(dev_id(&t.devs[i]), dev_label(&t.devs[i]), "GAUGE", NULL);
-	if (vals)
-		for (i = 0; i < t.ndevs; i++)
-			munin_value(dev_id(&t.devs[i]), t.devs[i].dirty);
+	overview("bcache_dirty", "bcache dirty data", "bytes", "--base 1024 -l 0", NULL, "GAUGE", NULL,
+	         dirty_bytes);
 	for (i = 0; i < t.ndevs; i++) {
 		const struct bch_dev *d = &t.devs[i];
 
-		snprintf(title, sizeof(title), "bcache dirty data: %s", dev_label(d));
-		head("bcache_dirty", dev_id(d), title, "bytes", "--base 1024 -l 0");
+		child("bcache_dirty", "dirty data", d, "bytes", "--base 1024 -l 0");
 		field("dirty", "dirty", "GAUGE", "dirty.info Cached data not yet written to the backing device.\n");
 		field("target", "target", "GAUGE", "target.info What the writeback controller aims for "
 		      "(writeback_rate_debug).\n");
@@ -231,52 +256,46 @@ dirty(void)
 	}
 }
 
+static uint64_t
+writeback_rate(const struct bch_dev *d)
+{
+	return d->writeback_running == 1 ? d->writeback_rate : 0;
+}
+
 static void
 writeback(void)
 {
-	char title[160];
 	size_t i;
 
-	head("bcache_writeback", NULL, "bcache writeback rate", "bytes per second", "--base 1024 -l 0");
-	for (i = 0; i < t.ndevs; i++)
-		field(dev_id(&t.devs[i]), dev_label(&t.devs[i]), "GAUGE", NULL);
-	if (vals)
-		for (i = 0; i < t.ndevs; i++)
-			munin_value(dev_id(&t.devs[i]), t.devs[i].writeback_running == 1 ?
-			            t.devs[i].writeback_rate : 0);
+	overview("bcache_writeback", "bcache writeback rate", "bytes per second", "--base 1024 -l 0",
+	         NULL, "GAUGE", NULL, writeback_rate);
 	for (i = 0; i < t.ndevs; i++) {
 		const struct bch_dev *d = &t.devs[i];
 
-		snprintf(title, sizeof(title), "bcache writeback: %s", dev_label(d));
-		head("bcache_writeback", dev_id(d), title, "bytes per second", "--base 1024 -l 0");
+		child("bcache_writeback", "writeback", d, "bytes per second", "--base 1024 -l 0");
 		field("rate", "rate", "GAUGE", "rate.info writeback_rate (0 while writeback is stopped).\n");
 		field("running", "running (0/1)", "GAUGE", "running.info writeback_running.\n");
 		if (vals) {
-			munin_value("rate", d->writeback_running == 1 ? d->writeback_rate : 0);
+			munin_value("rate", writeback_rate(d));
 			munin_value("running", pct_or_u(d->writeback_running));
 		}
 	}
 }
 
+static uint64_t
+state_code(const struct bch_dev *d)
+{
+	return pct_or_u(bch_state_code(d->state));
+}
+
 static void
 state(void)
 {
-	size_t i;
+	static const char *const attrs[] = { "critical 2.5", NULL };
 
-	head("bcache_state", NULL, "bcache device state", "state", "--base 1000 -l 0 -u 3");
-	if (cfg)
-		puts("graph_info 0 clean, 1 dirty, 2 no cache, 3 inconsistent (run without its cache "
-		     "while dirty: data likely corrupt).");
-	for (i = 0; i < t.ndevs; i++)
-		field(dev_id(&t.devs[i]), dev_label(&t.devs[i]), "GAUGE", NULL);
-	for (i = 0; i < t.ndevs && cfg; i++)
-		printf("%s.critical 2.5\n", dev_id(&t.devs[i]));
-	if (vals)
-		for (i = 0; i < t.ndevs; i++) {
-			int s = bch_state_code(t.devs[i].state);
-
-			munin_value(dev_id(&t.devs[i]), s < 0 ? UINT64_MAX : (uint64_t)s);
-		}
+	overview("bcache_state", "bcache device state", "state", "--base 1000 -l 0 -u 3",
+	         "0 clean, 1 dirty, 2 no cache, 3 inconsistent (run without its cache while dirty: "
+	         "data likely corrupt).", "GAUGE", attrs, state_code);
 }
 
 static void
