@@ -73,6 +73,22 @@ run timeout 10 "$S" --priority-stats bcache0
 kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
 check_grep priority-stats out 'nvme0n1p1 +unused 12%, clean 80%, dirty 6%, metadata 0%'
 
+# Attributes a kernel does not have, or values that do not parse, are
+# unknown (null), never a crash or a made-up number.
+d=$(readlink -f "$T_TMP/6.x/class/block/sdb")/bcache
+echo "1.5 parsecs" > "$d/dirty_data"
+echo -5 > "$d/stats_total/cache_hits"
+echo "writethrough writeback" > "$d/cache_mode"
+rm "$d/sequential_cutoff" "$d/writeback_rate_debug" "$d/stats_total/bypassed"
+head -c 8192 /dev/zero | tr '\0' 7 > "$d/state"
+export HOSTKIT_SYSFS=$T_TMP/6.x
+run "$S" --json bcache0
+[ "$RC" = 0 ] && [ "$(json_get '[d["devices"][0][k] for k in ("dirty_bytes", "cache_mode", "sequential_cutoff_bytes", "dirty_target_bytes", "state")]')" = '[null, null, null, null, null]' ] &&
+	[ "$(json_get '[d["devices"][0]["stats"]["total"][k] for k in ("hits", "bypassed_bytes", "misses")]')" = '[null, null, 38712345]' ] &&
+	pass unparsable-values || fail unparsable-values "wanted nulls for the broken attributes" "$OUT" "$ERR"
+run "$S" bcache0
+check_grep unparsable-table out '^  dirty data +-$'
+
 # No bcache module: nothing to show, not an error.
 mkdir -p "$T_TMP/empty/class/block"
 export HOSTKIT_SYSFS=$T_TMP/empty
