@@ -20,7 +20,7 @@ else
 	done
 fi
 # Programs: the man page beside each, --help on stdout exit 0, --version.
-for mk in */module.mk; do
+for mk in */*.mk; do
 	for p in $(sed -n 's/^\(PROGS\|PLUGINS\) *+= *//p' "$mk"); do
 		[ -x "$p" ] || { fail "built/$p" "not built"; continue; }
 		case $p in munin-plugins/*) continue ;; esac
