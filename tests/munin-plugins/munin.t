@@ -37,13 +37,17 @@ elif ! [ -x "$HK_ROOT/tests/ksm/ksm-load" ]; then
 	skip munin-run/ksm "tests/ksm/ksm-load not built"
 else
 	# Merge a real load: KSM on, fast scanning; put everything back after.
+	# The lock the KSM tests hold while they change KSM (tests/ksm): two
+	# test runs at once must not undo each other's settings.
+	exec 9>/run/lock/hostkit-ksm-test.lock
+	flock -w 300 9
 	for k in run pages_to_scan sleep_millisecs; do
 		on_exit "echo $(cat $ksm/$k) > $ksm/$k"
 	done
 	echo 5000 > $ksm/pages_to_scan
 	echo 10 > $ksm/sleep_millisecs
 	echo 1 > $ksm/run
-	"$HK_ROOT/tests/ksm/ksm-load" 4000 "$T_TMP/ready" 120 &
+	"$HK_ROOT/tests/ksm/ksm-load" 4000 "$T_TMP/ready" 120 9>&- &
 	load=$!
 	on_exit "kill $load 2>/dev/null; wait $load 2>/dev/null"
 	for _ in $(seq 300); do
