@@ -31,8 +31,17 @@ if built ksm/ksmctl; then
 	if [ -d /sys/kernel/mm/ksm ]; then
 		for f in /sys/kernel/mm/ksm/*; do cat "$f" > "$k/${f##*/}"; done
 		# The real kernel: setting a knob to its value changes nothing.
-		v=$(cat /sys/kernel/mm/ksm/pages_to_scan)
-		changed ksmctl/set-same-real false $K --json set "pages_to_scan=$v"
+		# Under the lock of the tests that change KSM (tests/ksm), so that
+		# the value read is still the value when ksmctl runs.
+		lock=/run/lock/hostkit-ksm-test.lock; [ -d /run/lock ] || lock=/tmp/hostkit-ksm-test.lock
+		exec 9>"$lock"
+		if flock -w 300 9; then
+			v=$(cat /sys/kernel/mm/ksm/pages_to_scan)
+			changed ksmctl/set-same-real false $K --json set "pages_to_scan=$v"
+		else
+			fail ksmctl/set-same-real "the KSM test lock was held for 5 minutes"
+		fi
+		exec 9>&-
 	else
 		for f in pages_shared pages_sharing pages_unshared pages_volatile full_scans; do echo 0 > "$k/$f"; done
 		echo 100 > "$k/pages_to_scan"; echo 20 > "$k/sleep_millisecs"

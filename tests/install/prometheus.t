@@ -101,6 +101,11 @@ if ((!up)); then
 fi
 pass exporter-up
 
+# KSM must not change between the write and the comparison with /sys:
+# a shared hold on the lock of the tests that change KSM (tests/ksm).
+lock=/run/lock/hostkit-ksm-test.lock; [ -d /run/lock ] || lock=/tmp/hostkit-ksm-test.lock
+exec 9>"$lock"
+flock -s -w 300 9 || fail lock "the KSM test lock was held for 5 minutes"
 "$TF" --dir "$dir" || fail rewrite "hostkit-textfile failed"
 scrape
 M=$T_TMP/metrics
@@ -130,6 +135,8 @@ for m in hostkit_ksm_pages_sharing hostkit_ksm_pages_shared hostkit_ksm_full_sca
 done
 grep -q '^# TYPE hostkit_ksm_full_scans_total counter' "$M" && pass ksm/counter-type ||
 	fail ksm/counter-type "full_scans_total is not typed counter"
+
+exec 9>&-
 
 # bcache: the fixture's counters come back.
 if ((bcache)); then
