@@ -10,6 +10,9 @@ KNOB=$T_TMP/proc/sys/kernel/ns_last_pid
 
 run "$NSL" --help
 check help "usage on stdout, exit 0" eval '[ "$RC" = 0 ] && [[ $OUT == Usage:* ]] && [ -z "$ERR" ]'
+# The bench script's help is its header comment and nothing of its code.
+run "$HK_ROOT/nslastpid/bench-hitrate" --help
+check bench-help "the header comment only, exit 0" eval '[ "$RC" = 0 ] && [[ $OUT == bench-hitrate* ]] && [[ $OUT == *"2 on usage errors." ]] && ! grep -q "set -u" <<<"$OUT"'
 run "$NSL" --version
 check_out version 0 "nslastpid (hostkit) $(sed -n 's/^VERSION *= *//p' "$HK_ROOT/Makefile")"
 run "$NSL" --bogus
