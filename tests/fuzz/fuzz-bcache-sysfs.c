@@ -5,7 +5,6 @@
  * FUZZ-SOURCES: bcache/bsysfs.c
  * FUZZ-CFLAGS: -Ibcache
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +12,6 @@
 #include "util.h"
 #include "bsysfs.h"
 #include "fuzz.h"
-
-static int
-all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (bch_parse_hsize(s, &u) == 0) {
 		/* Without a unit or decimal it is the plain number. */
-		if (all_digits(s))
+		if (fuzz_all_digits(s))
 			FUZZ_ASSERT(parse_u64(s, &plain) == 0 && plain == u);
 		/* The signed form agrees wherever it fits. */
 		if (u <= INT64_MAX)

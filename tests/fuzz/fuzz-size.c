@@ -2,24 +2,12 @@
  * the format_size round trip.  They read command lines, settings files and
  * every numeric sysfs value, so they see whatever a kernel or a user wrote.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util.h"
 #include "fuzz.h"
-
-static int
-all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -30,12 +18,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* parse_u64 accepts exactly the digit strings strtoull takes whole. */
 	if (parse_u64(s, &u) == 0) {
-		FUZZ_ASSERT(all_digits(s));
+		FUZZ_ASSERT(fuzz_all_digits(s));
 		errno = 0;
 		FUZZ_ASSERT(strtoull(s, &end, 10) == u && errno == 0 && *end == '\0');
 	} else {
 		FUZZ_ASSERT(errno == EINVAL || errno == ERANGE);
-		if (all_digits(s)) {
+		if (fuzz_all_digits(s)) {
 			errno = 0;
 			strtoull(s, &end, 10);
 			FUZZ_ASSERT(errno == ERANGE);
@@ -45,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* parse_i64 agrees with strtoll on [+-]digits. */
 	if (parse_i64(s, &i) == 0) {
 		const char *d = s + (*s == '-' || *s == '+');
-		FUZZ_ASSERT(all_digits(d));
+		FUZZ_ASSERT(fuzz_all_digits(d));
 		errno = 0;
 		FUZZ_ASSERT(strtoll(s, &end, 10) == i && errno == 0 && *end == '\0');
 	}
@@ -53,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* parse_size: a plain number is itself; what format_size prints
 	 * exactly (no decimal point) parses back to the same bytes. */
 	if (parse_size(s, &sz) == 0) {
-		if (all_digits(s))
+		if (fuzz_all_digits(s))
 			FUZZ_ASSERT(sz == u);
 		format_size(sz, buf, sizeof(buf));
 		FUZZ_ASSERT(strlen(buf) < sizeof(buf) - 1);

@@ -5,6 +5,7 @@
 #ifndef HOSTKIT_FUZZ_H
 #define HOSTKIT_FUZZ_H
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,18 @@ fuzz_str(const uint8_t *data, size_t size)
 	memcpy(s, data, n);
 	s[n] = '\0';
 	return s;
+}
+
+/* A non-empty string of decimal digits only. */
+static inline int
+fuzz_all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
 }
 
 /* A property a parser must keep; a failed one is a crash libFuzzer keeps. */
