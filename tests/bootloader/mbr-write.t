@@ -193,14 +193,16 @@ for _ in $(seq 50); do [ -r "/sys/block/$n/${n}p1/dev" ] && break; sleep 0.1; do
 if [ -r "/sys/block/$n/${n}p1/dev" ]; then
 	mknod "$TMP/p1" b $(tr ':' ' ' < "/sys/block/$n/${n}p1/dev")
 	refuse loop-partition 1 'a partition; the MBR belongs to the whole disk' "$TMP/p1"
-	mkfs.ext4 -q "$TMP/p1" && mkdir "$TMP/mnt" && mount "$TMP/p1" "$TMP/mnt" && {
+	if mkfs.ext4 -q "$TMP/p1" && mkdir "$TMP/mnt" && mount "$TMP/p1" "$TMP/mnt"; then
 		on_exit "mountpoint -q '$TMP/mnt' && umount '$TMP/mnt'"
 		dd if="$TMP/dos.orig" of="$L" bs=440 count=1 conv=notrunc,fsync status=none
 		refuse loop-busy 1 'busy \(a partition is mounted' "$L"
 		run $W --force "$L"
 		check loop-busy-force "--force did not write to the busy disk" cmp -s -n 440 "$L" "$SYSL/mbr.bin"
 		umount "$TMP/mnt"
-	}
+	else
+		skip loop-busy "could not make and mount an ext4 filesystem on $TMP/p1"
+	fi
 else
 	skip loop-partition "no partition of $L in sysfs after partx -a"
 fi
