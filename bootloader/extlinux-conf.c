@@ -239,15 +239,19 @@ show_diff(const char *file, int exists, const char *text, size_t len)
 	char tmp[PATH_MAX], newlabel[PATH_MAX + 8];
 	const char *tmpdir = getenv("TMPDIR");
 	int fd, status;
+	ssize_t n;
 	pid_t pid;
 
 	snprintf(tmp, sizeof(tmp), "%s/extlinux-conf.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	snprintf(newlabel, sizeof(newlabel), "%s (new)", file);
 	if ((fd = mkstemp(tmp)) < 0)
 		eprintf("%s:", tmp);
-	if (write(fd, text, len) != (ssize_t)len) {
+	n = write(fd, text, len);
+	if (n != (ssize_t)len) {
+		int err = n < 0 ? errno : ENOSPC;   /* short: the disk is full */
 		unlink(tmp);
-		eprintf("%s: write failed", tmp);
+		errno = err;
+		eprintf("%s:", tmp);
 	}
 	close(fd);
 	fflush(stdout);
@@ -268,8 +272,12 @@ show_diff(const char *file, int exists, const char *text, size_t len)
 			eprintf("waitpid:");
 		}
 	unlink(tmp);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
-		eprintf("diff failed");
+	if (WIFSIGNALED(status))
+		eprintf("diff -u: killed by signal %d", WTERMSIG(status));
+	if (WEXITSTATUS(status) == 127)
+		exit(EXIT_FAIL);   /* the child said why diff did not run */
+	if (WEXITSTATUS(status) > 1)
+		eprintf("diff -u: failed with exit status %d", WEXITSTATUS(status));
 }
 
 int

@@ -82,6 +82,15 @@ run $X --boot "$B" --root UUID=1111-2222 --append "ro quiet" --diff
 OUT=${OUT//$TMP/TMP}
 check_out diff-out 0 "$E/hand.diff"
 check diff-untouched "--diff changed the file" cmp -s "$C" "$TMP/hand.orig"
+# --diff without diff(1), or without a place for its temporary file: one
+# line naming what failed and why, exit 1, the file untouched
+run env PATH=/nonexistent $X --boot "$B" --root UUID=1111-2222 --append "ro quiet" --diff
+check diff-no-diff "want exit 1, 'diff: No such file or directory'" \
+	test "$RC" = 1 -a -z "$OUT" -a "$ERR" = "extlinux-conf: diff: No such file or directory"
+run env TMPDIR=$TMP/none $X --boot "$B" --root UUID=1111-2222 --append "ro quiet" --diff
+check diff-no-tmpdir "want exit 1 naming the temporary file and the reason" \
+	eval '[ "$RC" = 1 ] && [ -z "$OUT" ] && [[ $ERR == "extlinux-conf: $TMP/none/extlinux-conf."*": No such file or directory" ]]'
+check diff-failed-untouched "a failed --diff changed the file" cmp -s "$C" "$TMP/hand.orig"
 # the diff applies to the old file and gives what a real run writes
 run $X --boot "$B" --root UUID=1111-2222 --append "ro quiet" --diff
 printf '%s\n' "$OUT" > "$TMP/hand.diff"
