@@ -123,34 +123,17 @@ open_target(const char *target, const struct stat *st, int dry, int force)
 	return fd;
 }
 
-/* len bytes at off, all of them; -1 with errno (EIO: past the end). */
+/* All len bytes at off, read or written: a short transfer is continued.
+ * -1 with errno (EIO: past the end). */
 static int
-read_at(int fd, void *buf, size_t len, off_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-/* All len bytes at off: a short write is continued.  -1 with errno. */
-static int
-write_at(int fd, const void *buf, size_t len, off_t off)
+transfer(int fd, void *buf, size_t len, off_t off, int writing)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+		char *p = (char *)buf + done;
+		ssize_t n = writing ? pwrite(fd, p, len - done, off + (off_t)done)
+		                    : pread(fd, p, len - done, off + (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -161,6 +144,18 @@ write_at(int fd, const void *buf, size_t len, off_t off)
 		done += (size_t)n;
 	}
 	return 0;
+}
+
+static int
+read_at(int fd, void *buf, size_t len, off_t off)
+{
+	return transfer(fd, buf, len, off, 0);
+}
+
+static int
+write_at(int fd, const void *buf, size_t len, off_t off)
+{
+	return transfer(fd, (void *)buf, len, off, 1);   /* only read from */
 }
 
 /* Reads come from the device or file, not from our own cache. */
