@@ -485,6 +485,9 @@ main(int argc, char *argv[])
 			       dry ? "would write" : "wrote", wlen, source, mbr_label_name(label),
 			       backup ? (dry ? ", would save the old sector to " : ", old sector saved to ") : "",
 			       backup ? backup : "");
+		if (activate && label == MBR_DOS)
+			printf("%s: boot flag on partition %u only%s\n", target, activate,
+			       changed && wlen == MBR_SIZE ? "" : " (unchanged)");
 		if (activate && label == MBR_GPT && !gpt_changed)
 			printf("%s: GPT unchanged (LegacyBIOSBootable on partition %u only)\n", target, activate);
 		else if (activate && label == MBR_GPT)

@@ -111,12 +111,14 @@ refuse restore-not-sector 1 'not a saved sector 0' "$I" --restore "$TMP/short.ba
 # --- --activate -------------------------------------------------------------------
 cp "$TMP/dos.orig" "$I"
 run $W --activate 2 "$I"
-check_out activate 0 "$I: wrote 512 bytes from $SYSL/mbr.bin (dos label)"
+check_out activate 0 "$I: wrote 512 bytes from $SYSL/mbr.bin (dos label)
+$I: boot flag on partition 2 only"
 # cmp -l counts from 1: 447 and 463 are the status bytes of partitions 1 and 2
 run sh -c "cmp -l '$I' '$TMP/dos.orig' | awk '\$1 > 440 {print \$1, \$2, \$3}'"
 check_out activate-bytes 0 "$(printf '447 0 200\n463 200 0')"
 run sfdisk -d "$I"; check_grep activate-sfdisk out 'start= *6144.*bootable'
-run $W --activate 2 "$I"; check_out activate-again 0 "$I: unchanged ($SYSL/mbr.bin already in place)"
+run $W --activate 2 "$I"; check_out activate-again 0 "$I: unchanged ($SYSL/mbr.bin already in place)
+$I: boot flag on partition 2 only (unchanged)"
 refuse activate-empty 1 'has no partition 3' "$I" --activate 3
 refuse activate-logical 1 'an msdos table has partitions 1-4' "$I" --activate 5
 run $W --activate 0 "$I"; check_rc activate-zero 2
