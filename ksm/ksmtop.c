@@ -208,6 +208,8 @@ live(double delay, enum sort sort)
 {
 	struct sample a = { 0 }, b = { 0 }, *prev = NULL, *cur = &a, *t;
 	struct sigaction sa = { 0 };
+	const char *term = getenv("TERM");
+	SCREEN *scr;
 	int key;
 
 	sa.sa_handler = on_signal;
@@ -215,8 +217,12 @@ live(double delay, enum sort sort)
 	sigaction(SIGTERM, &sa, NULL);
 	take(cur, sort);          /* fails before the screen is taken */
 	setlocale(LC_ALL, "");
-	if (!initscr())
-		eprintf("initscr: cannot use this terminal");
+	/* newterm, not initscr: initscr exits with a message of its own. */
+	if (!(scr = newterm(NULL, stdout, stdin))) {
+		if (!term || !*term)
+			eprintf("TERM is not set: no terminal for the live view; try --once or --json");
+		eprintf("terminal '%s': unknown here, no live view; try --once or --json", term);
+	}
 	cbreak();
 	noecho();
 	curs_set(0);
@@ -242,6 +248,7 @@ live(double delay, enum sort sort)
 		cur = t;
 	}
 	endwin();
+	delscreen(scr);
 	ksm_procs_free(&a.ps);
 	ksm_procs_free(&b.ps);
 }

@@ -50,6 +50,13 @@ check ctl-no-ksm "exit 1, stderr names kernel/mm/ksm" \
 	eval '[ "$RC" = 1 ] && [ -z "$OUT" ] && [[ $ERR == *kernel/mm/ksm*CONFIG_KSM* ]]'
 run env HOSTKIT_SYSFS="$T_TMP" "$K/ksmtop" --once
 check top-no-ksm "exit 1" eval '[ "$RC" = 1 ] && [[ $ERR == *CONFIG_KSM* ]]'
+# The live view without a usable terminal: our own one-line error, exit 1
+# (initscr would print ncurses' message and exit by itself).
+run env "$f" HOSTKIT_PROCFS="$T_DIR/fixtures/6.x/proc" TERM=no-such-terminal "$K/ksmtop" </dev/null
+check top-bad-term "exit 1, one line naming the terminal, the way out" eval '[ "$RC" = 1 ] && [ -z "$OUT" ] &&
+	[ "$ERR" = "ksmtop: terminal '"'no-such-terminal'"': unknown here, no live view; try --once or --json" ]'
+run env -u TERM "$f" HOSTKIT_PROCFS="$T_DIR/fixtures/6.x/proc" "$K/ksmtop" </dev/null
+check top-no-term "exit 1, TERM named" eval '[ "$RC" = 1 ] && [ -z "$OUT" ] && [[ $ERR == "ksmtop: TERM is not set"* ]]'
 run env HOSTKIT_SYSFS="$T_TMP" "$K/ksmctl" --json explain
 check ctl-explain-no-ksm "explain says KSM is not compiled in, exit 1" \
 	eval '[ "$RC" = 1 ] && [ "$(json_get "d[\"findings\"][0][\"check\"]")" = compiled ] &&
