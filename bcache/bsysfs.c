@@ -73,6 +73,14 @@ parse_hsize128(const char *s, unsigned __int128 *out)
 		s += 4;
 	if (*s)
 		goto inval;
+	/* Two decimals only come from the old bch_hprint, whose decimal is
+	 * t / 100 of a remainder t in 1024ths: "1.10G" is 1000/1024 of a G
+	 * and more, not a tenth.  (One digit d, read as d/10, lies within
+	 * both dialects' ranges.) */
+	if (den == 100) {
+		num *= 100;
+		den = 1024;
+	}
 	/* Y is 2^80: only small values survive, checked before shifting. */
 	if (shift >= 64 && (ip >> (128 - shift - 1)) != 0)
 		goto range;

@@ -45,7 +45,7 @@ test_hsize_old_dialect(void **state)
 	static const struct { const char *s; uint64_t v; } cases[] = {
 		{ "0", 0 }, { "512", 512 }, { "1023", 1023 }, { "4.0k", 4 * K },
 		{ "512k", 512 * K }, { "150M", 150 * M }, { "1.5G", G + G / 2 },
-		{ "1.10G", G + G / 10 }, { "64K", 64 * K }, { "3.2t", 3 * T + 2 * T / 10 },
+		{ "1.10G", G + G * 1000 / 1024 }, { "99.10k", 99 * K + 1000 }, { "64K", 64 * K }, { "3.2t", 3 * T + 2 * T / 10 },
 	};
 	uint64_t v;
 	size_t i;
