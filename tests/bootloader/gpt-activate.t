@@ -6,6 +6,7 @@
 # changed.  Damaged or half-updated GPTs are refused with the image
 # byte-identical; a second run writes nothing.
 . "$HK_ROOT/tests/lib.sh"
+. "$T_DIR/lib-disk.sh"
 W=$HK_ROOT/bootloader/mbr-write
 TMP=$T_TMP
 for d in /usr/lib/syslinux/mbr /usr/share/syslinux /usr/lib/syslinux/bios; do
@@ -55,22 +56,6 @@ only_allowed() {
 	check "$n" "bytes changed outside the CRC fields and attribute bytes: $(echo $extra | head -c 300)" \
 		test -z "$extra"
 }
-detach() { [ "$(losetup -nO BACK-FILE "$1" 2>/dev/null)" = "$2" ] && losetup -d "$1"; }
-
-# refuse NAME ERR_REGEX TARGET ARGS...: exit 1, the reason, target unchanged
-refuse() {
-	local n=$1 re=$2 target=$3; shift 3
-	cat "$target" > "$TMP/.before"
-	run $W "$@" "$target"
-	if [ "$RC" = 1 ] && [ -z "$OUT" ] && printf '%s' "$ERR" | grep -Eq -- "$re" &&
-		cmp -s "$target" "$TMP/.before"; then
-		pass "$n"
-	else
-		fail "$n" "want exit 1, no stdout, stderr ~ /$re/, target unchanged" \
-			"rc=$RC out=$OUT err=$ERR"
-	fi
-}
-
 I=$TMP/gpt.img
 mk_image "$I"
 cp "$I" "$TMP/orig.img"
@@ -142,10 +127,10 @@ clean keep-bits "$I"
 
 # --- refusals: the image stays byte-identical -----------------------------------
 cp "$TMP/orig.img" "$I"
-refuse no-partition-4 'has no partition 4' "$I" --activate 4
-refuse no-partition-200 'has no partition 200' "$I" --activate 200
+refuse no-partition-4 1 'has no partition 4' "$I" --activate 4
+refuse no-partition-200 1 'has no partition 200' "$I" --activate 200
 # --backup would not hold the GPT
-refuse backup-gpt 'saves sector 0 only.*sgdisk --backup' "$I" --activate 2 --backup "$TMP/b.bin"
+refuse backup-gpt 1 'saves sector 0 only.*sgdisk --backup' "$I" --activate 2 --backup "$TMP/b.bin"
 check backup-gpt-no-file "a backup file was made" test ! -e "$TMP/b.bin"
 # ... but with the GPT already as wanted, --backup saves sector 0 as ever
 cp "$TMP/sfdisk.img" "$I"
@@ -158,19 +143,19 @@ check backup-code-only-file "the backup is not the old sector 0" cmp -s -n 512 "
 damage() { printf "$(printf '\\%03o' $(($(od -An -tu1 -j "$2" -N1 "$1") ^ 1)))" |
 	dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 cp "$TMP/orig.img" "$I"; damage "$I" $((LAST * 512 + 60))       # backup header: disk GUID
-refuse damaged-backup-header "backup GPT header \(LBA $LAST\): header CRC32 0x[0-9a-f]{8}, computed" "$I" --activate 2
-refuse damaged-backup-header-dry "backup GPT header \(LBA $LAST\): header CRC32" "$I" --activate 2 --dry-run
+refuse damaged-backup-header 1 "backup GPT header \(LBA $LAST\): header CRC32 0x[0-9a-f]{8}, computed" "$I" --activate 2
+refuse damaged-backup-header-dry 1 "backup GPT header \(LBA $LAST\): header CRC32" "$I" --activate 2 --dry-run
 cp "$TMP/orig.img" "$I"; damage "$I" $((LAST * 512 + 1))        # backup header: signature
-refuse damaged-backup-signature "backup GPT header \(LBA $LAST\): no \"EFI PART\" signature" "$I" --activate 2
+refuse damaged-backup-signature 1 "backup GPT header \(LBA $LAST\): no \"EFI PART\" signature" "$I" --activate 2
 cp "$TMP/orig.img" "$I"; damage "$I" $((512 + 16))              # primary header: its CRC
-refuse damaged-primary-crc "primary GPT header \(LBA 1\): header CRC32" "$I" --activate 2
+refuse damaged-primary-crc 1 "primary GPT header \(LBA 1\): header CRC32" "$I" --activate 2
 cp "$TMP/orig.img" "$I"; damage "$I" $((BARRAY * 512 + 128 * 127))   # backup array: last entry
-refuse damaged-backup-array "backup GPT \(LBA $BARRAY\): entry array CRC32" "$I" --activate 2
+refuse damaged-backup-array 1 "backup GPT \(LBA $BARRAY\): entry array CRC32" "$I" --activate 2
 cp "$TMP/orig.img" "$I"; damage "$I" $((2 * 512 + 200))          # primary array
-refuse damaged-primary-array "primary GPT \(LBA 2\): entry array CRC32" "$I" --activate 2
+refuse damaged-primary-array 1 "primary GPT \(LBA 2\): entry array CRC32" "$I" --activate 2
 # a disk grown since the GPT was written: the backup is not at the end
 cp "$TMP/orig.img" "$I"; truncate -s $((SIZE + 1024 * 1024)) "$I"
-refuse grown "primary GPT header \(LBA 1\): alternate_lba $LAST, not $((LAST + 2048)) \(the last LBA" "$I" --activate 2
+refuse grown 1 "primary GPT header \(LBA 1\): alternate_lba $LAST, not $((LAST + 2048)) \(the last LBA" "$I" --activate 2
 
 # --- an interrupted run leaves one valid copy ------------------------------------
 # After the backup was written (the old primary, the new backup) and in the
@@ -180,8 +165,8 @@ cp "$TMP/orig.img" "$TMP/half-a.img"
 dd if="$TMP/act2.img" of="$TMP/half-a.img" bs=512 skip=$BARRAY seek=$BARRAY count=33 conv=notrunc status=none
 cp "$TMP/half-a.img" "$TMP/half-b.img"
 dd if="$TMP/act2.img" of="$TMP/half-b.img" bs=512 skip=2 seek=2 count=32 conv=notrunc status=none
-refuse half-backup-written 'GPT: entry arrays differ between primary and backup' "$TMP/half-a.img" --activate 2
-refuse half-primary-written 'primary GPT \(LBA 2\): entry array CRC32' "$TMP/half-b.img" --activate 2
+refuse half-backup-written 1 'GPT: entry arrays differ between primary and backup' "$TMP/half-a.img" --activate 2
+refuse half-primary-written 1 'primary GPT \(LBA 2\): entry array CRC32' "$TMP/half-b.img" --activate 2
 # what sfdisk reads: the valid copy, old (a) or new (b)
 check half-a-sfdisk "sfdisk does not read the old primary" \
 	test -z "$(sfdisk --part-attrs "$TMP/half-a.img" 2 2>/dev/null)"
@@ -264,6 +249,6 @@ $L: wrote the backup, then the primary GPT: LegacyBIOSBootable on partition 2 on
 $L: GPT unchanged (LegacyBIOSBootable on partition 2 only)"
 	detach "$L" "$TMP/loop$ss.img"
 	# the image of a 4096-byte-sector disk is refused, not misread
-	[ $ss = 4096 ] && refuse loop4096-image-file '4096-byte sectors in an image file.*losetup -b 4096' \
+	[ $ss = 4096 ] && refuse loop4096-image-file 1 '4096-byte sectors in an image file.*losetup -b 4096' \
 		"$TMP/loop$ss.img" --activate 2
 done

@@ -5,6 +5,7 @@
 # idempotence, --dry-run, backup/restore round trip, --activate, and every
 # refusal leaving the target byte-identical.
 . "$HK_ROOT/tests/lib.sh"
+. "$T_DIR/lib-disk.sh"
 W=$HK_ROOT/bootloader/mbr-write
 TMP=$T_TMP
 for d in /usr/lib/syslinux/mbr /usr/share/syslinux /usr/lib/syslinux/bios; do
@@ -29,24 +30,6 @@ mk_image() {  # FILE dos|gpt
 # untouched FILE ORIG: bytes 440..end are ORIG's
 untouched() { cmp -s -i 440 "$1" "$2"; }
 same() { cmp -s "$1" "$2"; }
-# detach LOOP FILE: only while LOOP still holds our FILE (the number may
-# have gone to someone else since)
-detach() { [ "$(losetup -nO BACK-FILE "$1" 2>/dev/null)" = "$2" ] && losetup -d "$1"; }
-
-# refuse NAME WANT_RC ERR_REGEX TARGET ARGS...: refused and byte-identical
-refuse() {
-	local n=$1 want=$2 re=$3 target=$4; shift 4
-	cp "$target" "$TMP/.before" 2>/dev/null || cat "$target" > "$TMP/.before"
-	run $W "$@" "$target"
-	if [ "$RC" = "$want" ] && [ -z "$OUT" ] && printf '%s' "$ERR" | grep -Eq -- "$re" &&
-		cmp -s "$target" "$TMP/.before"; then
-		pass "$n"
-	else
-		fail "$n" "want exit $want, no stdout, stderr ~ /$re/, target unchanged" \
-			"rc=$RC out=$OUT err=$ERR"
-	fi
-}
-
 for label in dos gpt; do
 	code=$SYSL/mbr.bin; [ $label = gpt ] && code=$SYSL/gptmbr.bin
 	I=$TMP/$label.img

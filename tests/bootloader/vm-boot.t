@@ -12,6 +12,7 @@
 #          refuses to boot (read from the screen); mbr-write --activate 1
 #          clears the attribute on 2, and the disk boots
 . "$HK_ROOT/tests/lib.sh"
+. "$T_DIR/lib-disk.sh"
 . "$HK_ROOT/tests/vm/lib.sh"
 TMP=$T_TMP
 
@@ -57,8 +58,6 @@ print("\n".join(t[i:i + 80].rstrip() for i in range(0, 2000, 80) if t[i:i + 80].
 	wait $qpid 2>/dev/null
 	cat "$TMP/screen.txt" 2>/dev/null
 )
-
-detach() { [ "$(losetup -nO BACK-FILE "$1" 2>/dev/null)" = "$2" ] && losetup -d "$1"; }
 
 # initrd NAME VERSION APPEND OUT: the lab's initramfs plus a second cpio
 # archive (the kernel unpacks both) with /etc/vm/boot-*.
