@@ -37,6 +37,8 @@ struct clone_args_v1 {
 #define CLONE_ARGS_SIZE_VER1 80
 #endif
 
+/* The kernel has ns_last_pid only with checkpoint/restore support. */
+#define NO_KNOB_HINT "the kernel was built without CONFIG_CHECKPOINT_RESTORE"
 #define CAPS_HINT "needs CAP_SYS_ADMIN, or CAP_CHECKPOINT_RESTORE on Linux 5.9 and later, " \
 	"in the user namespace that owns the pid namespace"
 
@@ -81,8 +83,11 @@ read_proc_number(const char *kpath)
 	char path[PATH_MAX];
 	uint64_t v;
 
-	if (procfs_path(path, sizeof(path), "%s", kpath) < 0 || read_u64_file(path, &v) < 0)
+	if (procfs_path(path, sizeof(path), "%s", kpath) < 0 || read_u64_file(path, &v) < 0) {
+		if (errno == ENOENT && strstr(kpath, "ns_last_pid"))
+			eprintf("read %s: %s (%s)", path, strerror(errno), NO_KNOB_HINT);
 		eprintf("read %s:", path);
+	}
 	if (v > (uint64_t)PID_MAX_CEILING)
 		eprintf("read %s: value %llu out of range", path, (unsigned long long)v);
 	return (long)v;
@@ -138,6 +143,8 @@ write_failed(const char *path, int err)
 	errno = err;
 	if (err == EPERM)
 		eprintf("write %s: %s (%s)", path, strerror(err), CAPS_HINT);
+	if (err == ENOENT)
+		eprintf("write %s: %s (%s)", path, strerror(err), NO_KNOB_HINT);
 	eprintf("write %s:", path);
 }
 

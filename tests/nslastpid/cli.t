@@ -90,7 +90,8 @@ check_grep exec-pid-needs-argument err "option --pid needs an argument"
 # A missing kernel file is a runtime failure.
 rm "$KNOB"
 run "$NSL" get
-check get-missing-file "exit 1 naming the file" eval '[ "$RC" = 1 ] && [[ $ERR == *ns_last_pid* ]]'
+check get-missing-file "exit 1 naming the file and the kernel option it needs" \
+	eval '[ "$RC" = 1 ] && [ "$ERR" = "nslastpid: read $KNOB: No such file or directory (the kernel was built without CONFIG_CHECKPOINT_RESTORE)" ]'
 printf 'junk\n' > "$T_TMP/proc/sys/kernel/pid_max"
 run "$NSL" set 5
 check set-bad-pid-max "exit 1 on a pid_max that is not a number" eval '[ "$RC" = 1 ] && [[ $ERR == *pid_max* ]]'
