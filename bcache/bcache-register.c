@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
+#include <blkid/blkid.h>
 #include <libmnl/libmnl.h>
+#include <libudev.h>
 
 #include "util.h"
 #include "sb.h"
@@ -338,62 +340,157 @@ report(const char *path, const struct outcome *o, int watching)
 	}
 }
 
-static int
-scan_filter(const struct dirent *e)
+/* The block devices --all looks at, as /dev nodes. */
+struct devlist {
+	char **node;
+	size_t n, cap;
+};
+
+/* Adds a device unless it is a floppy or optical drive (opening them can
+ * block for seconds) or empty (unbound loop devices, card readers).
+ * devname is DEVNAME ("mapper/x" is not "dm-0"); NULL when unknown. */
+static void
+devlist_add(struct devlist *l, const char *sysname, uint64_t size, const char *devname)
 {
-	/* floppies and optical drives: opening them can block for seconds */
-	return e->d_name[0] != '.' && strncmp(e->d_name, "fd", 2) && strncmp(e->d_name, "sr", 2);
+	char node[PATH_MAX];
+
+	if (!strncmp(sysname, "fd", 2) || !strncmp(sysname, "sr", 2) || size == 0)
+		return;
+	if (devname && *devname == '/')
+		snprintf(node, sizeof(node), "%s", devname);
+	else if (devname && *devname && !strstr(devname, ".."))
+		snprintf(node, sizeof(node), "/dev/%s", devname);
+	else
+		snprintf(node, sizeof(node), "/dev/%s", sysname);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 32;
+		if (!(l->node = realloc(l->node, l->cap * sizeof(*l->node))))
+			eprintf("realloc:");
+	}
+	if (!(l->node[l->n++] = strdup(node)))
+		eprintf("strdup:");
 }
 
-/* --all: every block device in /sys/class/block, as libudev enumerates
- * them without udevd (but through HOSTKIT_SYSFS).  Returns the number of
- * failures; *changed is set when a device was registered. */
+/* The real /sys: libudev's enumeration, which reads sysfs itself and needs
+ * no udevd (initramfs, containers).  0, or -1 with errno. */
 static int
-scan_all(int watching, int *changed)
+list_udev(struct devlist *l)
+{
+	struct udev *udev;
+	struct udev_enumerate *e;
+	struct udev_list_entry *it;
+	int rc = -1;
+
+	if (!(udev = udev_new()))
+		return -1;
+	if ((e = udev_enumerate_new(udev)) && udev_enumerate_add_match_subsystem(e, "block") >= 0 &&
+	    udev_enumerate_scan_devices(e) >= 0) {
+		udev_list_entry_foreach(it, udev_enumerate_get_list_entry(e)) {
+			struct udev_device *d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(it));
+			const char *size;
+			uint64_t sectors = 1;
+
+			if (!d)
+				continue;
+			/* unreadable size: probe anyway */
+			if ((size = udev_device_get_sysattr_value(d, "size")))
+				parse_u64(size, &sectors);
+			devlist_add(l, udev_device_get_sysname(d), sectors, udev_device_get_devnode(d));
+			udev_device_unref(d);
+		}
+		rc = 0;
+	}
+	udev_enumerate_unref(e);
+	udev_unref(udev);
+	return rc;
+}
+
+/* A test tree (HOSTKIT_SYSFS), which libudev cannot be pointed at: the
+ * same walk over class/block, DEVNAME from each uevent file.  0, or -1
+ * with errno. */
+static int
+list_tree(struct devlist *l)
 {
 	struct dirent **names;
-	char path[PATH_MAX], val[256], dev[PATH_MAX];
-	struct outcome o;
+	char path[PATH_MAX], *p;
+	static char ue[4096];
 	uint64_t size;
-	int i, n, failures = 0;
+	int i, n;
 
 	if (sysfs_path(path, sizeof(path), "/class/block") < 0 ||
-	    (n = scandir(path, &names, scan_filter, alphasort)) < 0) {
-		weprintf("%s:", path);
-		return 1;
-	}
-	for (i = 0; i < n && !stopping; i++) {
-		const char *devname = names[i]->d_name;
-		char *p;
+	    (n = scandir(path, &names, NULL, alphasort)) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name, *devname = NULL;
 
-		/* empty devices (unbound loop devices, card readers) hold nothing */
-		if (sysfs_path(path, sizeof(path), "/class/block/%s/size", devname) == 0 &&
-		    read_u64_file(path, &size) == 0 && size == 0)
+		if (*name == '.')
 			goto next;
-		/* the node name: DEVNAME in uevent ("mapper/x" is not "dm-0") */
-		if (sysfs_path(path, sizeof(path), "/class/block/%s/uevent", devname) == 0) {
-			static char ue[4096];
-
-			if (read_small_file(path, ue, sizeof(ue)) >= 0 && (p = strstr(ue, "DEVNAME="))) {
-				p += 8;
-				snprintf(val, sizeof(val), "%.*s", (int)strcspn(p, "\n"), p);
-				if (*val && *val != '/' && !strstr(val, ".."))
-					devname = val;
-			}
+		if (sysfs_path(path, sizeof(path), "/class/block/%s/size", name) < 0 ||
+		    read_u64_file(path, &size) < 0)
+			size = 1;
+		if (sysfs_path(path, sizeof(path), "/class/block/%s/uevent", name) == 0 &&
+		    read_small_file(path, ue, sizeof(ue)) >= 0 && (p = strstr(ue, "DEVNAME="))) {
+			devname = p + 8;
+			p[8 + strcspn(p + 8, "\n")] = '\0';
 		}
-		snprintf(dev, sizeof(dev), "/dev/%s", devname);
-		register_dev(dev, &o, 1);
-		if (o.r == UNCHANGED && watching && !opt.verbose)
-			goto next;
-		report(dev, &o, watching);
-		failures += o.r == FAILED;
-		*changed |= o.r == REGISTERED;
+		devlist_add(l, name, size, devname);
 next:
 		free(names[i]);
 	}
-	for (; i < n; i++)
-		free(names[i]);
 	free(names);
+	return 0;
+}
+
+/* libblkid's probe, as udev's blkid builtin would see the device: 1 a
+ * bcache superblock, 0 none, -1 cannot be read.  Bad checksums count as
+ * bcache: register_dev() then gives the kernel's reason for refusing. */
+static int
+blkid_says_bcache(const char *dev)
+{
+	static char *only[] = { "bcache", NULL };
+	blkid_probe pr;
+	int rc;
+
+	if (!(pr = blkid_new_probe_from_filename(dev)))
+		return -1;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_BADCSUM);
+	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_ONLYIN, only);
+	rc = blkid_do_safeprobe(pr);
+	blkid_free_probe(pr);
+	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}
+
+/* --all: every block device, enumerated by libudev (list_tree under a
+ * test tree), probed by libblkid, then checked and registered by
+ * register_dev().  Returns the number of failures; *changed is set when
+ * a device was registered. */
+static int
+scan_all(int watching, int *changed)
+{
+	struct devlist l = { 0 };
+	struct outcome o;
+	size_t i;
+	int failures = 0;
+
+	if ((strcmp(sysfs_root(), "/sys") ? list_tree(&l) : list_udev(&l)) < 0) {
+		weprintf("listing the block devices in %s/class/block:", sysfs_root());
+		return 1;
+	}
+	for (i = 0; i < l.n && !stopping; i++) {
+		/* unreadable (-1): register_dev() finds why, and skips it */
+		if (blkid_says_bcache(l.node[i]) == 0)
+			continue;
+		register_dev(l.node[i], &o, 1);
+		if (o.r == UNCHANGED && watching && !opt.verbose)
+			continue;
+		report(l.node[i], &o, watching);
+		failures += o.r == FAILED;
+		*changed |= o.r == REGISTERED;
+	}
+	for (i = 0; i < l.n; i++)
+		free(l.node[i]);
+	free(l.node);
 	return failures;
 }
 

@@ -11,10 +11,10 @@ bcache/bcache-probe: bcache/bcache-probe.o $(BCACHE_SB_OBJS) $(LIBUTIL)
 
 PROGS += bcache/bcache-register
 MAN8  += bcache/bcache-register.8
-bcache/bcache-register.o: EXTRA_CFLAGS_bcache/ += $(MNL_CFLAGS)
+bcache/bcache-register.o: EXTRA_CFLAGS_bcache/ += $(MNL_CFLAGS) $(UDEV_CFLAGS) $(BLKID_CFLAGS)
 
 bcache/bcache-register: bcache/bcache-register.o bcache/uevent.o $(BCACHE_SB_OBJS) $(LIBUTIL)
-	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS) $(HK_LDFLAGS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(MNL_LIBS) $(UDEV_LIBS) $(BLKID_LIBS) $(HK_LDFLAGS) $(LDFLAGS)
 
 # The udev rule and the systemd unit name the installed programs.  They
 # are the package's, not the administrator's: under PREFIX/lib, where udev

@@ -153,6 +153,22 @@ run "$R" --all
 check_out all-again 0 "$(printf '%s: already registered, unchanged\n' "$B" "$B2" | sort)"
 check_grep all-skipped-named err '^bcache-register: /dev/hostkit-no-such-node: skipped, cannot read it: No such file or directory$'
 
+# --all on the real /sys: libudev lists the block devices (no udevd
+# needed), libblkid finds the bcache superblocks among them, the bad
+# checksum included.  With no bcache module here nothing is written: each
+# is a failure naming what is missing.  Other tests' loop devices may show
+# up too: only ours are compared.
+if [ -e /sys/fs/bcache ]; then
+	skip all-real-sysfs "the bcache module is loaded here: --all would register for real"
+else
+	run env -u HOSTKIT_SYSFS "$R" --all --json --no-modprobe --timeout 0
+	nomod="/sys/fs/bcache/register did not appear within 0 ms (bcache module not loaded?)"
+	check all-real-sysfs "libudev and libblkid found ours, ZERO passed over ($ERR)" test \
+		"$RC/$(json_get "sorted([e['device'], e['result'], e['error']] for e in d['devices'] if e['device'] in '$B $B2 $C $BAD $SMALL $ZERO'.split())")" = \
+		"1/$(python3 -c "import json; print(json.dumps(sorted([['$B','failed','$nomod'], ['$B2','failed','$nomod'], ['$C','failed','$nomod'],
+			['$BAD','failed','not registered: Bad checksum'], ['$SMALL','failed','not registered: cache_alloc(): cache device is too small']])))")"
+fi
+
 # --- --watch: real kernel uevents from loop devices ------------------------------
 : > "$T_TMP/w.out"; : > "$T_TMP/w.err"
 timeout --preserve-status 120 "$R" --watch --verbose > "$T_TMP/w.out" 2> "$T_TMP/w.err" & wp=$!
