@@ -37,8 +37,10 @@ sbdev_read(const char *path, struct sbdev *d, const char **why)
 	} else if (S_ISREG(st.st_mode)) {
 		d->capacity = (uint64_t)st.st_size >> 9;
 	} else {
-		errno = ENOTBLK;
-		goto fail;
+		close(fd);
+		errno = 0;
+		*why = "neither a block device nor an image file";
+		return -1;
 	}
 	do
 		n = pread(fd, d->buf, sizeof(d->buf), BCACHE_SB_START);

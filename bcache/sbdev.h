@@ -21,8 +21,9 @@ struct sbdev {
 };
 
 /* Opens path read-only, reads and checks its superblock.  0 (then see
- * d->error), or -1 with errno, or -1 with errno = 0 and *why set when the
- * device is too small to hold a superblock. */
+ * d->error), or -1 with errno, or -1 with errno = 0 and *why set when
+ * path is neither a block device nor a regular file, or too small to hold
+ * a superblock. */
 int sbdev_read(const char *path, struct sbdev *d, const char **why);
 
 #endif

@@ -177,7 +177,11 @@ run "$P" --bogus x; check_rc usage-unknown-option 2
 run "$P" --udev a b; check_rc usage-udev-two 2
 run "$P" --help; check_grep help out '^Usage: bcache-probe'
 run "$P" --version; check_grep version out '^bcache-probe \(hostkit\) '
-run "$P" /dev/null; check_grep not-a-device err 'bcache-probe: /dev/null: '
+run "$P" /dev/null; check_out not-a-device 1 ""
+check_grep not-a-device-reason err '^bcache-probe: /dev/null: neither a block device nor an image file$'
+truncate -s 4096 "$T_TMP/sb-tiny"; run "$P" "$T_TMP/sb-tiny"; check_out too-small 1 ""
+check_grep too-small-reason err "^bcache-probe: $T_TMP/sb-tiny: too small to hold a bcache superblock\$"
+
 
 # 7. a real block device: a loop device, compared with blkid
 if ! is_root || ! have_cmd losetup; then
