@@ -367,7 +367,6 @@ main(int argc, char *argv[])
 	char path[PATH_MAX];
 	int mode = munin_mode(argc, argv);
 
-	setprogname(argv[0]);
 	if (mode == MUNIN_AUTOCONF) {
 		if (!munin_multigraph())
 			puts("no (munin-node without multigraph support)");

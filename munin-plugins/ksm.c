@@ -120,7 +120,6 @@ main(int argc, char *argv[])
 	int mode = munin_mode(argc, argv), mg = munin_multigraph();
 	int cfg = mode == MUNIN_CONFIG, vals = mode == MUNIN_FETCH || munin_dirtyconfig();
 
-	setprogname(argv[0]);
 	if (mode == MUNIN_AUTOCONF) {
 		if (sysfs_path(path, sizeof(path), "/kernel/mm/ksm/run") == 0 && access(path, R_OK) == 0)
 			puts("yes");

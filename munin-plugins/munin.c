@@ -4,19 +4,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "munin.h"
 
 int
 munin_mode(int argc, char *argv[])
 {
+	setprogname(argv[0]);
 	if (argc < 2 || strcmp(argv[1], "fetch") == 0)
 		return MUNIN_FETCH;
 	if (strcmp(argv[1], "config") == 0)
 		return MUNIN_CONFIG;
 	if (strcmp(argv[1], "autoconf") == 0)
 		return MUNIN_AUTOCONF;
-	fprintf(stderr, "%s: unknown argument '%s' (config, autoconf or none)\n", argv[0], argv[1]);
-	exit(1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("Usage: %s [config|autoconf|fetch]\n"
+		       "A munin plugin (see munin-hostkit(8)): no argument or fetch prints the values,\n"
+		       "config the graphs, autoconf yes or no (reason).\n", argv0);
+		exit(EXIT_OK);
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		print_version();
+		exit(EXIT_OK);
+	}
+	usage_error("unknown argument '%s' (config, autoconf, fetch or none)", argv[1]);
 }
 
 static int

@@ -14,8 +14,9 @@
 
 enum { MUNIN_FETCH, MUNIN_CONFIG, MUNIN_AUTOCONF };
 
-/* Mode from argv[1] ("config", "autoconf", none or "fetch"); anything
- * else: a message and exit 1.  */
+/* Sets the program name, then the mode from argv[1] ("config",
+ * "autoconf", none or "fetch").  --help and --version are answered here
+ * (exit 0); anything else is a usage error (exit 2).  */
 int munin_mode(int argc, char *argv[]);
 int munin_multigraph(void);   /* MUNIN_CAP_MULTIGRAPH=1 */
 int munin_dirtyconfig(void);  /* MUNIN_CAP_DIRTYCONFIG=1: config carries values */

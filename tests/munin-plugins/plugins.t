@@ -69,7 +69,14 @@ check_out bcache/autoconf-no-multigraph 0 "no (munin-node without multigraph sup
 run "$P/bcache"
 check_out bcache/fetch-no-multigraph 0 "multigraph.value 0"
 run "$P/bcache" suggest
-[ "$RC" = 1 ] && [ -z "$OUT" ] && pass bcache/unknown-arg || fail bcache/unknown-arg "rc=$RC" "$OUT"
+check_out bcache/unknown-arg 2 ""
+check_grep bcache/unknown-arg-reason err "^bcache: unknown argument 'suggest'"
+for b in ksm bcache; do
+	run "$P/$b" --help; check_out "$b/help" 0 "Usage: $b [config|autoconf|fetch]
+A munin plugin (see munin-hostkit(8)): no argument or fetch prints the values,
+config the graphs, autoconf yes or no (reason)."
+	run "$P/$b" --version; check_grep "$b/version" out "^$b \\(hostkit\\) "
+done
 
 # munin-node-configure reads the markers line by line from the file.
 for b in ksm bcache; do
