@@ -382,12 +382,15 @@ bch_cset_refresh(struct bch_cset *c, unsigned what)
 	snprintf(dir, sizeof(dir), "/fs/bcache/%s", c->uuid);
 	c->block_size = rd_hsize(dir, "block_size");
 	c->bucket_size = rd_hsize(dir, "bucket_size");
-	c->congested = rd_hsize(dir, "congested");
-	c->btree_cache_size = rd_hsize(dir, "btree_cache_size");
 	c->available_percent = rd_int(dir, "cache_available_percent");
-	snprintf(cdir, sizeof(cdir), "%s/internal", dir);
-	c->cache_read_races = rd_u64(cdir, "cache_read_races");
-	read_stats(dir, c->stats, what);
+	c->congested = c->btree_cache_size = c->cache_read_races = BCH_NONE;
+	if (!(what & BCH_CSET_BRIEF)) {
+		c->congested = rd_hsize(dir, "congested");
+		c->btree_cache_size = rd_hsize(dir, "btree_cache_size");
+		snprintf(cdir, sizeof(cdir), "%s/internal", dir);
+		c->cache_read_races = rd_u64(cdir, "cache_read_races");
+	}
+	read_stats(dir, c->stats, what & BCH_CSET_BRIEF ? 0 : what);
 	c->ncaches = 0;
 	for (i = 0; i < BCH_MAX_CACHES; i++) {
 		struct bch_cache *k = &c->caches[c->ncaches];
@@ -397,10 +400,13 @@ bch_cset_refresh(struct bch_cset *c, unsigned what)
 			continue;
 		snprintf(cdir, sizeof(cdir), "%s/%s", dir, link);
 		k->io_errors = rd_u64(cdir, "io_errors");
-		k->nbuckets = rd_u64(cdir, "nbuckets");
-		k->written = rd_hsize(cdir, "written");
-		k->btree_written = rd_hsize(cdir, "btree_written");
-		k->metadata_written = rd_hsize(cdir, "metadata_written");
+		k->nbuckets = k->written = k->btree_written = k->metadata_written = BCH_NONE;
+		if (!(what & BCH_CSET_BRIEF)) {
+			k->nbuckets = rd_u64(cdir, "nbuckets");
+			k->written = rd_hsize(cdir, "written");
+			k->btree_written = rd_hsize(cdir, "btree_written");
+			k->metadata_written = rd_hsize(cdir, "metadata_written");
+		}
 		k->prio.unused = k->prio.clean = k->prio.dirty = k->prio.metadata = -1;
 		/* Expensive: the kernel takes the bucket lock and sorts every
 		 * bucket to produce this file, so only on request. */

@@ -92,6 +92,9 @@ struct bch_tree {
 #define BCH_ALL_INTERVALS ((1 << BCH_NINTERVALS) - 1)
 #define BCH_PRIORITY_STATS 0x100
 #define BCH_RATE_DEBUG     0x200   /* writeback_rate_debug (dirty target) */
+/* Cache sets: only sizes, available percent, cache names and io_errors;
+ * no interval statistics, no written counters (the munin plugin). */
+#define BCH_CSET_BRIEF     0x400
 
 /* Reads the whole tree below sysfs_root().  Devices sorted by name
  * (running ones first), cache sets by UUID.  0, or -1 with errno

@@ -392,9 +392,9 @@ main(int argc, char *argv[])
 	}
 	cfg = mode == MUNIN_CONFIG;
 	vals = mode == MUNIN_FETCH || munin_dirtyconfig();
-	/* Only what the graphs show: total and five-minute windows for the
-	 * overview, all four for the children; never priority_stats. */
-	if (bch_tree_read(&t, BCH_ALL_INTERVALS | BCH_RATE_DEBUG) < 0) {
+	/* Only what the graphs show: the devices' four windows, the cache
+	 * sets' availability and errors; never priority_stats. */
+	if (bch_tree_read(&t, BCH_ALL_INTERVALS | BCH_RATE_DEBUG | BCH_CSET_BRIEF) < 0) {
 		fprintf(stderr, "%s: reading the bcache tree: out of memory\n", argv0);
 		return 1;
 	}

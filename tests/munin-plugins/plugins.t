@@ -38,6 +38,17 @@ for p in 4.9 4.19 6.x; do
 	run env MUNIN_CAP_MULTIGRAPH=1 "$P/bcache" autoconf; check_out "bcache/autoconf/$p" 0 yes
 done
 
+# A fetch reads only what the graphs show: the cache sets' interval
+# statistics and written counters are not opened (FIFOs in their place
+# would block an open), and the values are unchanged.
+cp -a "$T_TMP/6.x" "$T_TMP/brief"
+cs=$T_TMP/brief/fs/bcache/5bc072a8-ab17-446d-9744-e247949913c1
+for f in "$cs/stats_total/cache_hits" "$cs/stats_five_minute/bypassed" "$(readlink -f "$cs/cache0")/written"; do
+	rm "$f" && mkfifo "$f"
+done
+run env HOSTKIT_SYSFS="$T_TMP/brief" MUNIN_CAP_MULTIGRAPH=1 timeout 10 "$P/bcache"
+check_out bcache/fetch-reads-no-cset-stats 0 "$E/bcache-6.x.fetch"
+
 # Dirty config: config output carries the values, graph by graph, so that
 # munin-node can skip the fetch: every fetch line appears, in order, after
 # its graph's config lines.
