@@ -1,6 +1,7 @@
 #!/bin/bash
 # extlinux-conf under faults: the configuration on a full filesystem and on
-# a read-only one (a small tmpfs), and two runs at once.  Each time the old
+# a read-only one (a small tmpfs), the temporary file's write or fsync
+# failing (the LD_PRELOAD shim), and two runs at once.  Each time the old
 # file stays byte for byte (hand-written lines included) and no temporary
 # file is left behind; a refusal is one line and status 1.  Two runs at once
 # must leave one of the two complete results.
@@ -63,6 +64,17 @@ if mount -o remount,ro "$F"; then
 else
 	skip ro "cannot remount the tmpfs read-only"
 fi
+
+# --- the temporary file's write or fsync failing (the LD_PRELOAD shim) --------------
+build_shim
+for how in ENOSPC EIO fsync-EIO; do
+	cp "$TMP/old.conf" "$C"
+	with_fault extlinux.conf.tmp "$how" "$X" --boot "$B" --output "$C" --root UUID=1111-2222 --timeout 30
+	check "$how/injected" "the shim saw no write or fsync of the temporary file" fault_happened
+	check_refused "$how/refused" extlinux-conf
+	check_same "$how/file-intact" "$C" "$TMP/old.conf"
+	check_listing "$how/no-leftovers"
+done
 
 # --- two runs at once ------------------------------------------------------------
 # The results of each run alone, from the same starting file.

@@ -1,9 +1,12 @@
 /* faultshim: an LD_PRELOAD library that makes writes to one file fail the
  * way a disk or a kernel knob can, for the fault-injection tests.
- *   HK_FAULT_PATH   the file (its path must end with this)
+ *   HK_FAULT_PATH   the file: a part of its path ("extlinux.conf.tmp"
+ *                   catches write_file_atomic's temporary file)
  *   HK_FAULT        EINVAL, EBUSY, EIO, ENOSPC, EPERM, ...: the write fails
  *                   with that errno and writes nothing;
- *                   short: the write stores half of the bytes and says so
+ *                   short: the write stores half of the bytes and says so;
+ *                   fsync-EIO (or another errno): writes work, fsync and
+ *                   fdatasync of the file fail
  *   HK_FAULT_COUNT  how many writes to hit (default: all of them)
  *   HK_FAULT_LOG    a file that gets one line per fault injected, so a test
  *                   knows the fault really happened
@@ -28,23 +31,33 @@ static const struct { const char *name; int err; } errs[] = {
 	{ "ENODEV", ENODEV }, { "EEXIST", EEXIST },
 };
 
-/* 0: leave the write alone; -1: fail with *err; 1: make it short. */
 static int
-fault_for(int fd, size_t n, int *err)
+errno_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (strcmp(name, errs[i].name) == 0)
+			return errs[i].err;
+	return EIO;
+}
+
+/* 0: leave the call alone; -1: fail with *err; 1: make a write short.
+ * sync: the call is fsync or fdatasync. */
+static int
+fault_for(int fd, size_t n, int sync, int *err)
 {
 	const char *want = getenv("HK_FAULT_PATH"), *how = getenv("HK_FAULT"), *log;
 	char link[64], path[4096];
 	ssize_t len;
-	size_t wl, i;
 
-	if (!want || !how || n == 0)
+	if (!want || !how || n == 0 || sync != (strncmp(how, "fsync-", 6) == 0))
 		return 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	if ((len = readlink(link, path, sizeof(path) - 1)) < 0)
 		return 0;
 	path[len] = '\0';
-	wl = strlen(want);
-	if ((size_t)len < wl || strcmp(path + len - wl, want) != 0)
+	if (!strstr(path, want))
 		return 0;
 	if (left == -2) {
 		const char *count = getenv("HK_FAULT_COUNT");
@@ -63,12 +76,7 @@ fault_for(int fd, size_t n, int *err)
 	}
 	if (strcmp(how, "short") == 0)
 		return n > 1 ? 1 : (*err = EIO, -1);
-	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
-		if (strcmp(how, errs[i].name) == 0) {
-			*err = errs[i].err;
-			return -1;
-		}
-	*err = EIO;
+	*err = errno_of(sync ? how + 6 : how);
 	return -1;
 }
 
@@ -80,7 +88,7 @@ write(int fd, const void *buf, size_t n)
 
 	if (!real)
 		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-	f = fault_for(fd, n, &err);
+	f = fault_for(fd, n, 0, &err);
 	if (f < 0) {
 		errno = err;
 		return -1;
@@ -96,7 +104,7 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 
 	if (!real)
 		real = (ssize_t (*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
-	f = fault_for(fd, n, &err);
+	f = fault_for(fd, n, 0, &err);
 	if (f < 0) {
 		errno = err;
 		return -1;
@@ -109,14 +117,30 @@ truncate(const char *path, off_t len)
 {
 	static int (*real)(const char *, off_t);
 	const char *want = getenv("HK_FAULT_PATH"), *how = getenv("HK_FAULT");
-	size_t pl = strlen(path), wl = want ? strlen(want) : 0;
 
 	if (!real)
 		real = (int (*)(const char *, off_t))dlsym(RTLD_NEXT, "truncate");
-	if (want && how && strcmp(how, "short") != 0 && pl >= wl && strcmp(path + pl - wl, want) == 0)
+	if (want && how && strcmp(how, "short") != 0 && strncmp(how, "fsync-", 6) != 0 &&
+	    strstr(path, want))
 		return 0;
 	return real(path, len);
 }
+
+static int
+sync_call(const char *name, int fd)
+{
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
+	int err;
+
+	if (fault_for(fd, 1, 1, &err) < 0) {
+		errno = err;
+		return -1;
+	}
+	return real(fd);
+}
+
+int fsync(int fd) { return sync_call("fsync", fd); }
+int fdatasync(int fd) { return sync_call("fdatasync", fd); }
 
 ssize_t
 pwrite64(int fd, const void *buf, size_t n, off_t off)

@@ -76,6 +76,13 @@ if is_root && mkdir -p "$TMP/fs" && mount -t tmpfs -o size=64k tmpfs "$TMP/fs" 2
 	check_same save-full/file-intact "$TMP/fs/ksm.conf" "$TMP/old.conf"
 	check save-full/no-leftovers "files left: $(ls "$TMP/fs")" test "$(ls "$TMP/fs" | tr '\n' ' ')" = "filler ksm.conf "
 	rm -f "$TMP/fs/filler"
+	for how in EIO fsync-EIO; do
+		with_fault ksm.conf.tmp "$how" "$K" --save "$TMP/fs/ksm.conf"
+		check "save-$how/injected" "the shim saw no write or fsync of the temporary file" fault_happened
+		check_refused "save-$how/refused" ksmctl
+		check_same "save-$how/file-intact" "$TMP/fs/ksm.conf" "$TMP/old.conf"
+		check "save-$how/no-leftovers" "files left: $(ls "$TMP/fs")" test "$(ls "$TMP/fs" | tr '\n' ' ')" = "ksm.conf "
+	done
 	if mount -o remount,ro "$TMP/fs"; then
 		run "$K" --save "$TMP/fs/ksm.conf"
 		check_refused save-ro/refused ksmctl
