@@ -1,7 +1,7 @@
 #!/bin/bash
 # mbr-write under faults: a read-only image (read-only bind mount), a
 # read-only loop device, a write that stores half the bytes or fails
-# (EIO, ENOSPC through the LD_PRELOAD shim), and a --backup that cannot be
+# (EIO, ENOSPC through the LD_PRELOAD shim), fsync failing, and a --backup that cannot be
 # written (a full tmpfs).  Each time: the old sector stays byte for byte,
 # one line of error, status 1 -- or, for a short write that the program
 # completes, exactly the sector a fault-free run writes.
@@ -44,6 +44,16 @@ else
 	check_refused short/refused mbr-write
 	check_same short/sector-intact "$img" "$TMP/old.img"
 fi
+cp "$TMP/old.img" "$img"
+
+# fsync failing: the bytes were handed to the kernel, whether they reached
+# the disk is unknown.  A one-line error and status 1, and the sector is
+# the old or the new one, never a mix.
+with_fault "$img" fsync-EIO "$M" --mbr "$TMP/code.bin" "$img"
+check fsync/injected "the shim saw no fsync of the image" fault_happened
+check_refused fsync/refused mbr-write
+old_or_new() { cmp -s "$img" "$TMP/old.img" || cmp -s "$img" "$TMP/want.img"; }
+check fsync/old-or-new "sector 0 is neither the old nor the new one" old_or_new
 cp "$TMP/old.img" "$img"
 
 # --- a read-only image and a read-only loop device ----------------------------
