@@ -1,11 +1,14 @@
 /* bcache-probe — read and validate bcache superblocks.  The default output
  * is bcache-super-show's, key for key, so scripts written for it work. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <blkid.h>
 
 #include "util.h"
 #include "sb.h"
@@ -165,41 +168,26 @@ print_json_fields(struct json *j, const struct sbdev *d)
 	}
 }
 
-/* libblkid's rules for ID_FS_LABEL (whitespace to '_', unsafe bytes to
- * '_') and ID_FS_LABEL_ENC (unsafe bytes as \xNN). */
-static int
-udev_safe_char(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-	       (c >= 'a' && c <= 'z') || (c && strchr("#+-.:=@_", c));
-}
-
 static void
 print_udev(const struct sbdev *d)
 {
 	const struct bcache_sb *sb = &d->sb;
-	const unsigned char *p;
-	char uuid[37];
+	char uuid[37], label[33], safe[33], enc[4 * 32 + 1];
 	size_t n;
 
 	bcache_uuid_str(sb->uuid, uuid);
 	printf("ID_FS_TYPE=bcache\n");
 	printf("ID_FS_UUID=%s\nID_FS_UUID_ENC=%s\n", uuid, uuid);
-	n = strlen(sb->label_str);
-	while (n && (sb->label_str[n - 1] == ' ' || sb->label_str[n - 1] == '\t'))
-		n--;
-	if (n) {
-		printf("ID_FS_LABEL=");
-		for (p = (const unsigned char *)sb->label_str; p < (const unsigned char *)sb->label_str + n; p++)
-			putchar(udev_safe_char(*p) || *p == '/' ? *p : '_');
-		printf("\nID_FS_LABEL_ENC=");
-		for (p = (const unsigned char *)sb->label_str; p < (const unsigned char *)sb->label_str + n; p++)
-			if (udev_safe_char(*p))
-				putchar(*p);
-			else
-				printf("\\x%02x", *p);
-		putchar('\n');
-	}
+	/* as libblkid sets a label (trailing whitespace dropped) and udev's
+	 * blkid builtin prints it: libblkid's own encoders, so that the
+	 * values match what udev would import for another filesystem */
+	snprintf(label, sizeof(label), "%s", sb->label_str);
+	n = strlen(label);
+	while (n && isspace((unsigned char)label[n - 1]))
+		label[--n] = '\0';
+	if (n && blkid_safe_string(label, safe, sizeof(safe)) == 0 &&
+	    blkid_encode_string(label, enc, sizeof(enc)) == 0)
+		printf("ID_FS_LABEL=%s\nID_FS_LABEL_ENC=%s\n", safe, enc);
 	printf("BCACHE_SET_UUID=%s\n", bcache_uuid_str(sb->set_uuid, uuid));
 	printf("BCACHE_TYPE=%s\n", sb->kind == BCACHE_CACHE ? "cache" : "backing");
 	if (sb->kind == BCACHE_BACKING) {

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
-#include <blkid/blkid.h>
+#include <blkid.h>
 #include <libmnl/libmnl.h>
 #include <libudev.h>
 

@@ -6,8 +6,9 @@ MAN8  += bcache/bcache-probe.8
 
 BCACHE_SB_OBJS = bcache/sb.o bcache/sbdev.o
 
+bcache/bcache-probe.o: EXTRA_CFLAGS_bcache/ += $(BLKID_CFLAGS)
 bcache/bcache-probe: bcache/bcache-probe.o $(BCACHE_SB_OBJS) $(LIBUTIL)
-	$(CC) $(CFLAGS) -o $@ $^ $(HK_LDFLAGS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(BLKID_LIBS) $(HK_LDFLAGS) $(LDFLAGS)
 
 PROGS += bcache/bcache-register
 MAN8  += bcache/bcache-register.8

@@ -158,6 +158,25 @@ BCACHE_SB_VERSION=4"
 rebuild cache-fifo "$T_TMP/u.img"
 run "$P" --udev "$T_TMP/u.img"
 check_grep udev-cache out '^BCACHE_TYPE=cache$'
+# Labels as udev would import them from libblkid: compared with what
+# blkid prints for a swap area with the same label (blkid reads no bcache
+# labels before util-linux 2.39).
+if have_cmd mkswap blkid; then
+	i=0
+	for label in 'x  y!é$%' ' lead trail ' $'tab\there' 'a/b "q"\\' 'ünïcödé'; do
+		i=$((i + 1))
+		truncate -s 1M "$T_TMP/swap$i.img"
+		mkswap -L "$label" "$T_TMP/swap$i.img" >/dev/null 2>&1
+		want=$(blkid -p -o udev "$T_TMP/swap$i.img" | grep '^ID_FS_LABEL')
+		rebuild backing "$T_TMP/label$i.img"
+		"$EDIT" "$T_TMP/label$i.img" label="$label" --reseal
+		run "$P" --udev "$T_TMP/label$i.img"
+		check "udev-label-$i" "label '$label': wanted $(printf '%s' "$want" | tr '\n' ' '), got $(printf '%s\n' "$OUT" | grep '^ID_FS_LABEL' | tr '\n' ' ')" \
+			test -n "$want" -a "$want" = "$(printf '%s\n' "$OUT" | grep '^ID_FS_LABEL')"
+	done
+else
+	skip udev-labels "mkswap and blkid not installed"
+fi
 run "$P" --udev "$T_TMP/d-csum.img"
 check_out udev-invalid 1 ""
 run "$P" --json "$T_TMP/d-csum.img" "$T_TMP/nonexistent"
