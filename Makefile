@@ -53,6 +53,8 @@ all:
 
 include libutil/module.mk
 include $(sort $(filter-out libutil/module.mk,$(wildcard */module.mk)))
+# fuzz, fuzz-list, fuzz-replay, lint
+include tests/fuzz/fuzz.mk
 
 all: $(PROGS) $(PLUGINS)
 
