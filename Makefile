@@ -80,6 +80,7 @@ check-asan: deps
 	$(MAKE) clean
 	$(MAKE) CFLAGS='$(SAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' all $(UNIT_TESTS) $(CHECK_BINS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  HOSTKIT_SANITIZED=1 tests/run $(T); rc=$$?; $(MAKE) clean >/dev/null; exit $$rc
 
 bench: deps all

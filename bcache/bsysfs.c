@@ -483,7 +483,8 @@ read_backing_devs(struct bch_tree *t, unsigned what)
 		bch_dev_refresh(d, what);
 	}
 	closedir(dp);
-	qsort(t->devs, t->ndevs, sizeof(*t->devs), dev_cmp);
+	if (t->ndevs)   /* qsort's base may not be NULL, even for nothing */
+		qsort(t->devs, t->ndevs, sizeof(*t->devs), dev_cmp);
 	return 0;
 }
 
@@ -510,7 +511,8 @@ read_csets(struct bch_tree *t, unsigned what)
 		bch_cset_refresh(c, what);
 	}
 	closedir(dp);
-	qsort(t->csets, t->ncsets, sizeof(*t->csets), cset_cmp);
+	if (t->ncsets)
+		qsort(t->csets, t->ncsets, sizeof(*t->csets), cset_cmp);
 	return 0;
 }
 
