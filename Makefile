@@ -86,6 +86,10 @@ check-asan: deps
 bench: deps all
 	@bench/run
 
+# The Debian package, built in a copy of the tree; the .deb lands in dist/.
+deb:
+	tests/install/build-deb dist
+
 install: all $(INSTALL_EXTRA)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
 	$(if $(PROGS),install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/)
@@ -98,4 +102,4 @@ clean:
 	rm -f $(PROGS) $(PLUGINS) $(UNIT_TESTS) $(CHECK_BINS) $(LIBUTIL) $(CLEANFILES)
 	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.d' \) -type f -print0 | xargs -0 rm -f
 
-.PHONY: all deps demo check check-asan bench install clean
+.PHONY: all deps demo check check-asan bench deb install clean
