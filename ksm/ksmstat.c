@@ -77,6 +77,11 @@ ksm_parse_value(const char *name, const char *text, struct ksm_value *v)
 	n = (size_t)(close - open - 1);
 	if (n >= sizeof(v->choice))
 		return -1;
+	/* A choice is one word: "[ ]" or "[a b]" is nothing the kernel prints,
+	 * and what --save wrote from it --load would refuse. */
+	for (size_t i = 1; i <= n; i++)
+		if (isspace((unsigned char)open[i]))
+			return -1;
 	memcpy(v->choice, open + 1, n);
 	v->choice[n] = '\0';
 	v->kind = KSM_CHOICE;
