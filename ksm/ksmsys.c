@@ -8,14 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "ksmsys.h"
-
-#ifndef SYSFS_MAGIC
-#define SYSFS_MAGIC 0x62656572
-#endif
 
 int
 ksm_read_global(struct ksm_global *g)
@@ -62,13 +57,8 @@ int
 ksm_write(const char *name, const char *value)
 {
 	char path[PATH_MAX];
-	struct statfs fs;
 
 	if (sysfs_path(path, sizeof(path), KSM_DIR "/%s", name) < 0)
-		return -1;
-	/* The kernel replaces a sysfs value on every write; a test tree of
-	 * plain files must be truncated to behave the same. */
-	if (statfs(path, &fs) == 0 && fs.f_type != SYSFS_MAGIC && truncate(path, 0) < 0)
 		return -1;
 	return write_knob(path, value);
 }

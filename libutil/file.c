@@ -68,7 +68,10 @@ write_knob(const char *path, const char *s)
 	ssize_t n;
 	int fd, saved;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC, as the shell's `echo 1 > knob`: sysfs and procfs ignore it,
+	 * and a plain file of a test tree then holds just the new value, the
+	 * way the kernel shows a knob after a store. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	do

@@ -48,7 +48,8 @@ ssize_t read_small_file(const char *path, char *buf, size_t len);
 /* Reads a file holding one unsigned decimal integer.  0, or -1 with errno. */
 int read_u64_file(const char *path, uint64_t *out);
 /* write_knob: one write of s (exactly as given) to an existing file, no
- * O_CREAT, no truncation games: what sysfs and procfs knobs expect.
+ * O_CREAT: what sysfs and procfs knobs expect.  (O_TRUNC, which the kernel
+ * ignores, makes a test tree's plain file hold just the new value.)
  * 0, or -1 with errno (the kernel's refusal).  */
 int write_knob(const char *path, const char *s);
 /* write_file_atomic: write data to path through a temporary file in the

@@ -11,13 +11,15 @@
  *   HK_FAULT_LOG    a file that gets one line per fault injected, so a test
  *                   knows the fault really happened
  * write, pwrite and pwrite64 are covered (what libutil and mbr-write use).
- * truncate of the file is a no-op under an errno fault: a sysfs attribute
- * whose store() refuses keeps its value, and ksmctl truncates plain files
- * of a test tree before writing them to act like sysfs.  */
+ * Truncation of the file (open with O_TRUNC, truncate) is a no-op under an
+ * errno fault: a sysfs attribute whose store() refuses keeps its value, and
+ * libutil's write_knob opens with O_TRUNC so that a test tree's plain file
+ * acts like sysfs.  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,16 +114,42 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 	return real(fd, buf, f ? n / 2 : n, off);
 }
 
+static int
+errno_fault_on(const char *path)
+{
+	const char *want = getenv("HK_FAULT_PATH"), *how = getenv("HK_FAULT");
+
+	return want && how && strcmp(how, "short") != 0 && strncmp(how, "fsync-", 6) != 0 &&
+	       strstr(path, want);
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	static int (*real)(const char *, int, ...);
+	mode_t mode = 0;
+
+	if (!real)
+		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if ((flags & O_TRUNC) && errno_fault_on(path))
+		flags &= ~O_TRUNC;
+	return real(path, flags, mode);
+}
+
 int
 truncate(const char *path, off_t len)
 {
 	static int (*real)(const char *, off_t);
-	const char *want = getenv("HK_FAULT_PATH"), *how = getenv("HK_FAULT");
 
 	if (!real)
 		real = (int (*)(const char *, off_t))dlsym(RTLD_NEXT, "truncate");
-	if (want && how && strcmp(how, "short") != 0 && strncmp(how, "fsync-", 6) != 0 &&
-	    strstr(path, want))
+	if (errno_fault_on(path))
 		return 0;
 	return real(path, len);
 }
